@@ -1,0 +1,35 @@
+# Two commands for a fresh machine: `make run` and `make test`. Everything else is a step of those.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup train run chat test lint format clean
+
+$(STAMP): pyproject.toml constraints.txt scripts/setup.sh
+	bash scripts/setup.sh
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+train: setup
+	$(PY) -m bot train
+
+run: train
+	$(PY) -m bot run
+
+chat: setup
+	$(PY) -m bot chat
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint train
+	$(PY) -m pytest
+
+clean:
+	rm -rf var results .pytest_cache

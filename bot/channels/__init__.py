@@ -1,0 +1,1 @@
+"""Rasa input channels of the assistant (REST now; widget and Telegram build on the same checks)."""

@@ -1,0 +1,73 @@
+"""The REST channel, at Rasa's usual path /webhooks/rest/webhook, with validated input."""
+
+from __future__ import annotations
+
+import logging
+from asyncio import CancelledError
+from collections.abc import Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.validation import BadRequest, Limits, parse_chat_request
+from bot.content import servicedesk_hint
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def error_response(error: BadRequest) -> HTTPResponse:
+    return response.json({"error": error.reason}, status=error.status)
+
+
+class ValidatedRestInput(RestInput):
+    """Rasa's REST channel, but a bad request gets a 4xx with a reason instead of a 500."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        settings = get_settings()
+        limits = Limits(settings.max_message_chars, settings.max_sender_chars)
+        webhook = Blueprint("validated_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                chat = parse_chat_request(request.body or b"", limits)
+            except BadRequest as error:
+                return error_response(error)
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        chat.message,
+                        collector,
+                        chat.sender,
+                        input_channel=self.name(),
+                        metadata=chat.metadata,
+                    )
+                )
+            except CancelledError:
+                logger.error("Handling a REST message timed out.")
+            except Exception:
+                logger.exception("Handling a REST message failed.")
+            if not collector.messages:
+                # The user never meets silence: say so, with a way to a person.
+                collector.messages.append(
+                    {
+                        "recipient_id": chat.sender,
+                        "text": f"Sorry, something went wrong on my side. {servicedesk_hint()}",
+                    }
+                )
+            return response.json(collector.messages)
+
+        return webhook

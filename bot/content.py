@@ -1,0 +1,34 @@
+"""Read content facts (phone number, links) from domain.yml, their single source.
+
+Responses use them as slots; code that must speak when Rasa cannot (the terminal chat or the
+widget when the server is down) reads the same values here instead of copying them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.settings import PROJECT_ROOT
+
+
+@lru_cache(maxsize=4)
+def content_slots(domain_path: Path = PROJECT_ROOT / "domain.yml") -> dict[str, str]:
+    """Slots that carry a fixed text value (links, phone numbers), by name."""
+    domain = yaml.safe_load(domain_path.read_text())
+    return {
+        name: str(slot["initial_value"])
+        for name, slot in (domain.get("slots") or {}).items()
+        if isinstance(slot.get("initial_value"), str)
+    }
+
+
+def servicedesk_hint() -> str:
+    """One sentence that always gets a stuck user to a person."""
+    slots = content_slots()
+    return (
+        f"If this keeps failing, call RUC's servicedesk on {slots['servicedesk_phone']} "
+        f"({slots['servicedesk_hours']}) and bring photo ID if you come by."
+    )

@@ -1,0 +1,68 @@
+"""Rasa's endpoints.yml, rendered from the settings.
+
+Rasa reads stores and the action server from a YAML file and cannot fall back to defaults for
+unset environment variables, so the file is written at start-up from the one settings object
+instead of being committed with values that differ between a laptop and production.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.engine import make_url
+
+from bot.settings import Settings
+
+
+def tracker_store_config(settings: Settings) -> dict[str, Any]:
+    """SQLTrackerStore parameters: a SQLite file by default, any SQLAlchemy URL otherwise."""
+    if not settings.tracker_store_url:
+        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "trackers.db")}
+    url = make_url(settings.tracker_store_url)
+    config: dict[str, Any] = {
+        "type": "SQL",
+        "dialect": url.drivername,
+        "db": url.database,
+    }
+    optional = {
+        "host": url.host,
+        "port": url.port,
+        "username": url.username,
+        "password": url.password,
+    }
+    config.update({key: value for key, value in optional.items() if value is not None})
+    return config
+
+
+def lock_store_config(settings: Settings) -> dict[str, Any]:
+    """Redis when several Rasa replicas share conversations, in-memory for a single process."""
+    if not settings.lock_store_url:
+        return {"type": "in_memory"}
+    url = make_url(settings.lock_store_url)
+    config: dict[str, Any] = {
+        "type": "redis",
+        "url": url.host or "localhost",
+        "port": url.port or 6379,
+        "db": int(url.database or 0),
+    }
+    if url.password:
+        config["password"] = url.password
+    return config
+
+
+def render_endpoints(settings: Settings) -> dict[str, Any]:
+    return {
+        "action_endpoint": {"url": settings.action_server_url},
+        "tracker_store": tracker_store_config(settings),
+        "lock_store": lock_store_config(settings),
+    }
+
+
+def write_endpoints(settings: Settings) -> Path:
+    """Write endpoints.yml into the runtime directory and return its path."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.var_dir / "endpoints.yml"
+    path.write_text(yaml.safe_dump(render_endpoints(settings), sort_keys=False))
+    return path

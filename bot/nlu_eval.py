@@ -1,0 +1,70 @@
+"""Score a trained model on held-out paraphrases by the answer the user would get.
+
+A FAQ message counts as right only if both the intent (faq) and the ResponseSelector's pick
+(faq/<topic>) are right, and a message the FallbackClassifier rejects counts as wrong: what
+matters is the answer, not the intent label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ParseFn = Callable[[str], Awaitable[Mapping[str, Any]]]
+
+
+def answer_key(parse_data: Mapping[str, Any]) -> str:
+    """'faq/<topic>' for FAQ answers, the intent name otherwise (incl. 'nlu_fallback')."""
+    intent = (parse_data.get("intent") or {}).get("name") or "nlu_fallback"
+    if intent == "faq":
+        selected = (parse_data.get("response_selector") or {}).get("faq") or {}
+        return (selected.get("response") or {}).get("intent_response_key") or "faq"
+    return intent
+
+
+@dataclass
+class Miss:
+    text: str
+    expected: str
+    got: str
+
+
+@dataclass
+class Report:
+    total: int = 0
+    right: int = 0
+    per_topic: dict[str, tuple[int, int]] = field(default_factory=dict)
+    misses: list[Miss] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.total if self.total else 0.0
+
+    def summary(self) -> str:
+        lines = [f"held-out accuracy: {self.right}/{self.total} = {self.accuracy:.1%}"]
+        lines += [f"  {miss.expected:<28} <- {miss.got:<28} {miss.text!r}" for miss in self.misses]
+        return "\n".join(lines)
+
+
+def load_heldout(path: Path) -> dict[str, list[str]]:
+    return yaml.safe_load(path.read_text())
+
+
+async def score(parse: ParseFn, heldout: Mapping[str, list[str]]) -> Report:
+    report = Report()
+    for expected, messages in heldout.items():
+        right = 0
+        for text in messages:
+            got = answer_key(await parse(text))
+            if got == expected:
+                right += 1
+            else:
+                report.misses.append(Miss(text, expected, got))
+        report.per_topic[expected] = (right, len(messages))
+        report.total += len(messages)
+        report.right += right
+    return report

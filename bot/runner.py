@@ -1,0 +1,191 @@
+"""Start the Rasa server and the action server together, and stop both cleanly.
+
+Rasa's own scale-out design runs these as separate processes; on a laptop one command should
+still bring the whole assistant up, say where to talk to it, and leave nothing behind on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.endpoints import write_endpoints
+from bot.settings import PROJECT_ROOT, Settings
+from bot.training import ensure_model
+
+STARTUP_TIMEOUT_S = 180
+STOP_TIMEOUT_S = 20
+
+
+def child_environment() -> dict[str, str]:
+    """The children see our settings, import bot/, and never phone home."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+@dataclass
+class Service:
+    """One child process with the URL that answers once it is ready."""
+
+    name: str
+    command: list[str]
+    ready_url: str
+    log_path: Path
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def start(self, env: dict[str, str]) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        # A session of its own: Ctrl-C reaches only the runner, which stops children in order.
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        log.close()
+
+    def is_ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.ready_url, timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def has_exited(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def build_services(settings: Settings, model: Path, endpoints: Path) -> list[Service]:
+    logs = settings.var_dir / "logs"
+    python = sys.executable
+    actions = Service(
+        name="action server",
+        command=[
+            python,
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(settings.action_port),
+        ],
+        ready_url=f"http://127.0.0.1:{settings.action_port}/health",
+        log_path=logs / "actions.log",
+    )
+    rasa = Service(
+        name="Rasa server",
+        command=[
+            python, "-m", "rasa", "run",
+            "--model", str(model),
+            "--endpoints", str(endpoints),
+            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+            "--interface", settings.host,
+            "--port", str(settings.rasa_port),
+            "--cors", "*",
+        ],
+        ready_url=f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/",
+        log_path=logs / "rasa.log",
+    )  # fmt: skip
+    return [actions, rasa]
+
+
+class StopRequested(Exception):
+    """Raised from the signal handler so that start-up waits can be interrupted too."""
+
+
+def _raise_stop(signum: int, _frame: object) -> None:
+    raise StopRequested(signal.Signals(signum).name)
+
+
+def wait_until_ready(services: list[Service]) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    pending = list(services)
+    while pending:
+        for service in list(pending):
+            if service.has_exited():
+                raise RuntimeError(
+                    f"The {service.name} stopped during start-up. "
+                    f"Last lines of {service.log_path}:\n{service.log_tail()}"
+                )
+            if service.is_ready():
+                print(f"  {service.name} is ready.", flush=True)
+                pending.remove(service)
+        if time.monotonic() > deadline:
+            names = ", ".join(service.name for service in pending)
+            raise RuntimeError(f"Not ready after {STARTUP_TIMEOUT_S} s: {names}")
+        time.sleep(0.5)
+
+
+def run(settings: Settings) -> int:
+    """Run until Ctrl-C or SIGTERM; returns the exit code for the command line."""
+    model = ensure_model(settings.models_dir)
+    endpoints = write_endpoints(settings)
+    services = build_services(settings, model, endpoints)
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        print("Starting the assistant ...", flush=True)
+        for service in services:
+            service.start(child_environment())
+        wait_until_ready(services)
+        print_ready_banner(settings)
+        while not any(service.has_exited() for service in services):
+            time.sleep(1)
+        crashed = next(service for service in services if service.has_exited())
+        print(f"The {crashed.name} stopped unexpectedly:\n{crashed.log_tail()}", file=sys.stderr)
+        return 1
+    except StopRequested:
+        print("\nStopping ...", flush=True)
+        return 0
+    except RuntimeError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for service in reversed(services):
+            service.stop()
+        print("Stopped.", flush=True)
+
+
+def print_ready_banner(settings: Settings) -> None:
+    base = f"http://{settings.host}:{settings.rasa_port}"
+    print(
+        "\nThe MFA assistant is running.\n"
+        f"  REST:  POST {base}/webhooks/rest/webhook  "
+        '{"sender": "me", "message": "hello"}\n'
+        "  Chat in this terminal:  make chat   (in a second terminal)\n"
+        f"  Logs:  {settings.var_dir / 'logs'}\n"
+        "Press Ctrl-C to stop.\n",
+        flush=True,
+    )

@@ -1,0 +1,85 @@
+"""One typed settings object for every process of the assistant.
+
+Every value has an embedded default so that a laptop runs the whole assistant with no
+configuration at all; production overrides come from environment variables prefixed with
+``MFA_`` (or a ``.env`` file in the working directory during development).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseSettings, Field, validator
+
+from bot.hours import ServiceHours, parse_dates, parse_time, parse_weekdays
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Deployment settings; content (texts, links, phone numbers) lives in domain.yml."""
+
+    host: str = Field("127.0.0.1", description="Interface the servers listen on.")
+    rasa_port: int = Field(5005, ge=1, le=65535)
+    action_port: int = Field(5055, ge=1, le=65535)
+    var_dir: Path = Field(PROJECT_ROOT / "var", description="Runtime files: databases, logs.")
+    models_dir: Path = Field(PROJECT_ROOT / "models")
+
+    tracker_store_url: str = Field(
+        "", description="SQLAlchemy URL of the tracker store; empty means a SQLite file in var_dir."
+    )
+    lock_store_url: str = Field(
+        "", description="redis://host:port/db for a Redis lock store; empty means in-memory."
+    )
+    session_expiration_minutes: int = Field(60 * 24, ge=0)
+
+    max_message_chars: int = Field(2000, ge=1, description="Longer messages get a 413.")
+    max_sender_chars: int = Field(128, ge=1)
+
+    # Kept as the strings an administrator writes; checked at load time, parsed on use.
+    servicedesk_opens: str = "08:00"
+    servicedesk_closes: str = "16:00"
+    servicedesk_weekdays: str = "mon-fri"
+    servicedesk_timezone: str = "Europe/Copenhagen"
+    servicedesk_holiday_country: str = "DK"
+    servicedesk_closed_dates: str = Field("", description="Extra closing days: 2026-12-24,...")
+
+    class Config:
+        env_prefix = "MFA_"
+        env_file = ".env"
+
+    @validator("servicedesk_closed_dates")
+    def _calendar_is_valid(cls, value: str, values: dict) -> str:
+        """Fail at start-up, naming the bad setting, rather than on a user's question."""
+        ServiceHours(
+            opens=parse_time(values["servicedesk_opens"]),
+            closes=parse_time(values["servicedesk_closes"]),
+            weekdays=parse_weekdays(values["servicedesk_weekdays"]),
+            timezone=values["servicedesk_timezone"],
+            holiday_country=values["servicedesk_holiday_country"],
+            extra_closed=parse_dates(value),
+        )
+        return value
+
+    @property
+    def service_hours(self) -> ServiceHours:
+        """The servicedesk calendar these settings describe."""
+        return ServiceHours(
+            opens=parse_time(self.servicedesk_opens),
+            closes=parse_time(self.servicedesk_closes),
+            weekdays=parse_weekdays(self.servicedesk_weekdays),
+            timezone=self.servicedesk_timezone,
+            holiday_country=self.servicedesk_holiday_country,
+            extra_closed=parse_dates(self.servicedesk_closed_dates),
+        )
+
+    @property
+    def action_server_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process, read once: the environment does not change under us."""
+    return Settings()

@@ -1,0 +1,47 @@
+"""Rasa's own checks on the repo's data and the trained model."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import PROJECT_ROOT
+
+
+def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(PROJECT_ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "rasa", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_data_validates_without_a_single_warning():
+    result = rasa("data", "validate", "--fail-on-warnings")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert "UserWarning" not in output, output[-3000:]
+
+
+@pytest.mark.slow
+def test_every_test_story_is_predicted_exactly(trained_model: Path, tmp_path: Path):
+    result = rasa(
+        "test", "core",
+        "--model", str(trained_model),
+        "--stories", "tests/stories",
+        "--out", str(tmp_path),
+        "--e2e",  # parse each user text with the model's NLU, not the story's label
+        "--fail-on-prediction-errors",
+    )  # fmt: skip
+    failed = tmp_path / "failed_test_stories.yml"
+    details = failed.read_text() if failed.exists() else ""
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:] + details
+    assert "Failed stories: 0" in result.stdout or not details.strip("# \n"), details

@@ -1,0 +1,57 @@
+import json
+
+import pytest
+
+from bot.channels.validation import BadRequest, Limits, parse_chat_request
+
+LIMITS = Limits(max_message_chars=50, max_sender_chars=10, max_body_bytes=1000)
+
+
+def body(value) -> bytes:
+    return json.dumps(value).encode()
+
+
+def test_a_valid_request_is_parsed_and_trimmed():
+    chat = parse_chat_request(
+        body({"sender": " u1 ", "message": " hi ", "metadata": {"a": 1}}), LIMITS
+    )
+    assert (chat.sender, chat.message, chat.metadata) == ("u1", "hi", {"a": 1})
+
+
+def test_sender_defaults_like_stock_rasa():
+    assert parse_chat_request(body({"message": "hi"}), LIMITS).sender == "default"
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "fragment"),
+    [
+        (b"", 400, "empty"),
+        (b"   ", 400, "empty"),
+        (b"{not json", 400, "not valid JSON"),
+        (b"\xff\xfe\x00", 400, "not valid JSON"),
+        (body([]), 400, "JSON object"),
+        (body(None), 400, "JSON object"),
+        (body("hello"), 400, "JSON object"),
+        (body({}), 400, '"message" is required'),
+        (body({"message": 5}), 400, '"message" is required'),
+        (body({"message": ["hi"]}), 400, '"message" is required'),
+        (body({"message": "   "}), 400, "must not be empty"),
+        (body({"message": "\x00"}), 400, "must not be empty"),
+        (body({"message": "x" * 51}), 413, "longer than 50"),
+        (body({"message": "hi", "sender": 7}), 400, '"sender"'),
+        (body({"message": "hi", "sender": ""}), 400, '"sender"'),
+        (body({"message": "hi", "sender": "x" * 11}), 400, '"sender"'),
+        (body({"message": "hi", "sender": "a\nb"}), 400, '"sender"'),
+        (body({"message": "hi", "metadata": [1]}), 400, '"metadata"'),
+        (b"x" * 1001, 413, "larger than 1000"),
+    ],
+)
+def test_bad_requests_get_a_status_and_a_reason(raw, status, fragment):
+    with pytest.raises(BadRequest) as caught:
+        parse_chat_request(raw, LIMITS)
+    assert caught.value.status == status
+    assert fragment in caught.value.reason
+
+
+def test_a_message_at_the_limit_is_accepted():
+    assert len(parse_chat_request(body({"message": "x" * 50}), LIMITS).message) == 50
