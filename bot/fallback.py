@@ -11,7 +11,6 @@ text stays in domain.yml.
 from __future__ import annotations
 
 import json
-
 from collections.abc import Mapping, Sequence
 from typing import Any
 
