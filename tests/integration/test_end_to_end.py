@@ -1,0 +1,143 @@
+"""The whole assistant as a user meets it: `python -m bot run`, then questions over HTTP.
+
+One assistant serves the whole module (start-up loads the model, ~20 s); the last test stops
+it with Ctrl-C and checks that both servers are gone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.settings import PROJECT_ROOT
+from tests.integration.assistant import RunningAssistant, port_is_open, start_assistant
+
+pytestmark = pytest.mark.slow
+COVERAGE = yaml.safe_load((PROJECT_ROOT / "tests" / "content_coverage.yml").read_text())
+QUESTIONS = [entry for entry in COVERAGE["page"] + COVERAGE["facts"] if "question" in entry]
+STATUS = re.compile(r"The servicedesk is (open now, until \d+:\d\d|closed now\. It opens .+ at \d+:\d\d)\.")
+
+
+@pytest.fixture(scope="module")
+def assistant(trained_model: Path, tmp_path_factory) -> RunningAssistant:
+    running = start_assistant(tmp_path_factory.mktemp("assistant-var"))
+    yield running
+    running.stop()
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+@pytest.mark.parametrize("entry", QUESTIONS, ids=lambda e: e["question"][:50])
+def test_a_question_about_each_paragraph_and_fact_gets_its_answer(assistant, entry):
+    answer = texts(assistant.say(new_sender(), entry["question"]))
+    for fact in entry["expect"]:
+        assert fact in answer, f"{entry['question']!r} -> {answer!r} lacks {fact!r}"
+    assert "{" not in answer, f"unfilled placeholder in {answer!r}"
+
+
+def test_the_greeting_says_what_it_can_do_and_its_buttons_work(assistant):
+    sender = new_sender()
+    [greeting] = assistant.say(sender, "hi")
+    assert "MFA assistant" in greeting["text"]
+    payloads = {button["title"]: button["payload"] for button in greeting["buttons"]}
+    assert payloads["I have a new phone"] == '/choose_topic{"topic": "new_phone"}'
+    answer = texts(assistant.say(sender, payloads["I have a new phone"]))
+    assert "Delete the old phone" in answer
+
+
+def test_servicedesk_answer_computes_whether_it_is_open(assistant):
+    answer = texts(assistant.say(new_sender(), "when is the servicedesk open?"))
+    assert "+45 4674 3600" in answer and "photo ID" in answer
+    assert STATUS.search(answer), answer
+
+
+def test_bot_challenge_thanks_goodbye_and_out_of_scope(assistant):
+    sender = new_sender()
+    assert "I'm a bot" in texts(assistant.say(sender, "are you a real person?"))
+    assert "You're welcome" in texts(assistant.say(sender, "thank you!"))
+    assert "Bye" in texts(assistant.say(sender, "bye"))
+    assert "I can only help with multifactor" in texts(
+        assistant.say(new_sender(), "what's the weather forecast for tomorrow?")
+    )
+
+
+def test_an_unclear_message_offers_topics_then_a_person(assistant):
+    sender = new_sender()
+    [offer] = assistant.say(sender, "xqzv blorft wibble")
+    assert "Did you mean one of these?" in offer["text"]
+    titles = [button["title"] for button in offer["buttons"]]
+    payloads = [button["payload"] for button in offer["buttons"]]
+    assert len(titles) == 4 and titles[-1] == "None of these"
+    assert all(title and "{" not in title for title in titles), titles
+    assert all(p.startswith("/") and "{fallback" not in p for p in payloads), payloads
+
+    second = texts(assistant.say(sender, payloads[-1]))
+    assert "servicedesk" in second and "+45 4674 3600" in second
+    assert STATUS.search(second), second
+
+
+def test_a_suggested_topic_button_answers_that_topic(assistant):
+    sender = new_sender()
+    [offer] = assistant.say(sender, "xqzv blorft wibble")
+    first = offer["buttons"][0]
+    answer = texts(assistant.say(sender, first["payload"]))
+    assert answer and "Did you mean" not in answer
+
+
+def test_two_unclear_messages_in_a_row_reach_the_servicedesk(assistant):
+    sender = new_sender()
+    assistant.say(sender, "xqzv blorft wibble")
+    second = texts(assistant.say(sender, "plonk zibber quax"))
+    assert "+45 4674 3600" in second
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"", 400),
+        (b"[]", 400),
+        (b"null", 400),
+        (b"{broken", 400),
+        (json.dumps({"sender": "x"}).encode(), 400),
+        (json.dumps({"sender": "x", "message": 42}).encode(), 400),
+        (json.dumps({"sender": "x", "message": "a" * 200_000}).encode(), 413),
+    ],
+)
+def test_bad_requests_get_a_clear_4xx_and_the_server_keeps_answering(assistant, body, status):
+    code, reply = assistant.post_raw(body)
+    assert code == status
+    assert reply["error"]
+    assert texts(assistant.say(new_sender(), "hello"))
+
+
+def test_conversations_are_kept_in_the_sqlite_tracker_store(assistant):
+    sender = new_sender()
+    assistant.say(sender, "I lost my phone")
+    database = assistant.var_dir / "trackers.db"
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT type_name, data FROM events WHERE sender_id = ?", (sender,)
+        ).fetchall()
+    kinds = [kind for kind, _ in rows]
+    assert "user" in kinds and "bot" in kinds
+    assert any("I lost my phone" in data for _, data in rows)
+
+
+def test_ctrl_c_stops_both_servers(assistant):
+    assert port_is_open(assistant.rasa_port) and port_is_open(assistant.action_port)
+    assert assistant.stop() == 0
+    assert not port_is_open(assistant.rasa_port)
+    assert not port_is_open(assistant.action_port)
+    assert "Stopped." in (assistant.var_dir / "runner.log").read_text()
