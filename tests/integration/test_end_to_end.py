@@ -21,7 +21,9 @@ from tests.integration.assistant import RunningAssistant, port_is_open, start_as
 pytestmark = pytest.mark.slow
 COVERAGE = yaml.safe_load((PROJECT_ROOT / "tests" / "content_coverage.yml").read_text())
 QUESTIONS = [entry for entry in COVERAGE["page"] + COVERAGE["facts"] if "question" in entry]
-STATUS = re.compile(r"The servicedesk is (open now, until \d+:\d\d|closed now\. It opens .+ at \d+:\d\d)\.")
+STATUS = re.compile(
+    r"The servicedesk is (open now, until \d+:\d\d|closed now\. It opens .+ at \d+:\d\d)\."
+)
 
 
 @pytest.fixture(scope="module")

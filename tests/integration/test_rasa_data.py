@@ -44,4 +44,4 @@ def test_every_test_story_is_predicted_exactly(trained_model: Path, tmp_path: Pa
     failed = tmp_path / "failed_test_stories.yml"
     details = failed.read_text() if failed.exists() else ""
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:] + details
-    assert "Failed stories: 0" in result.stdout or not details.strip("# \n"), details
+    assert not details or "None of the test stories failed" in details, details

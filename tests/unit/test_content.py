@@ -146,3 +146,16 @@ def test_each_answer_holds_the_facts_it_must(domain, entry):
 def test_answers_are_short(domain):
     for name, text in response_strings(domain):
         assert len(text) <= 700, f"{name} is {len(text)} characters; keep answers short"
+
+
+@pytest.mark.parametrize("response", ["utter_servicedesk_contact", "utter_fallback_servicedesk"])
+def test_servicedesk_texts_never_show_an_unknown_opening_status(domain, response):
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+
+    nlg = TemplatedNaturalLanguageGenerator(domain["responses"])
+    slots = dict(content_slots(), hours_status=None)
+    text = nlg.generate_from_slots(response, slots, "rest")["text"]
+    assert "None" not in text and "{" not in text
+    assert "+45 4674 3600" in text
+    slots["hours_status"] = "The servicedesk is open now, until 16:00."
+    assert slots["hours_status"] in nlg.generate_from_slots(response, slots, "rest")["text"]
