@@ -33,6 +33,25 @@ def child_environment() -> dict[str, str]:
     return env
 
 
+def spawn(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """Start a process in the project root, logging to a file, in a session of its own.
+
+    Its own session means a terminal's Ctrl-C reaches only the parent, which then stops its
+    children in order instead of all of them dying at once mid-request.
+    """
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
 @dataclass
 class Service:
     """One child process with the URL that answers once it is ready."""
@@ -44,19 +63,7 @@ class Service:
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self, env: dict[str, str]) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
-        # A session of its own: Ctrl-C reaches only the runner, which stops children in order.
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        log.close()
+        self.process = spawn(self.command, env, self.log_path)
 
     def is_ready(self) -> bool:
         try:

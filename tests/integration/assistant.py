@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.settings import PROJECT_ROOT
+from bot.runner import spawn
 
 READY_TIMEOUT_S = 300
 
@@ -78,17 +78,7 @@ def start_assistant(var_dir: Path, extra_env: dict[str, str] | None = None) -> R
         "RASA_TELEMETRY_ENABLED": "false",
         **(extra_env or {}),
     }
-    log = (var_dir / "runner.log").open("wb")
-    var_dir.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = spawn([sys.executable, "-m", "bot", "run"], env, var_dir / "runner.log")
     assistant = RunningAssistant(process, rasa_port, action_port, var_dir)
     deadline = time.monotonic() + READY_TIMEOUT_S
     while b"The MFA assistant is running" not in (var_dir / "runner.log").read_bytes():
