@@ -33,6 +33,11 @@ class Settings(BaseSettings):
         "", description="redis://host:port/db for a Redis lock store; empty means in-memory."
     )
     session_expiration_minutes: int = Field(60 * 24, ge=0)
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy URL of the assistant's database; empty: SQLite in var_dir.",
+    )
+    practice_ttl_minutes: int = Field(10, ge=1, description="How long a practice QR secret lives.")
 
     max_message_chars: int = Field(2000, ge=1, description="Longer messages get a 413.")
     max_sender_chars: int = Field(128, ge=1)
@@ -73,6 +78,10 @@ class Settings(BaseSettings):
             holiday_country=self.servicedesk_holiday_country,
             extra_closed=parse_dates(self.servicedesk_closed_dates),
         )
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'assistant.db'}"
 
     @property
     def action_server_url(self) -> str:

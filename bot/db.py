@@ -1,0 +1,135 @@
+"""The assistant's own database (practice secrets now, servicedesk tickets later).
+
+Separate from Rasa's tracker store: these rows are the assistant's business data, with their
+own schema history in ``migrations/``. Every process migrates to head before first use, so a
+fresh install (or a new release) needs no manual step; admins may still run
+``alembic upgrade head`` themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, declarative_base
+from sqlalchemy.types import TypeDecorator
+
+from bot.settings import PROJECT_ROOT, get_settings
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+# Deterministic constraint names, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+class UtcDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on every backend.
+
+    SQLite has no time zones and hands back naive values; comparing those with an aware
+    ``now`` would raise, so values are stored as UTC and re-tagged as UTC on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime: the database stores points in time, pass UTC")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets the action server read while the console writes (and vice versa)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``, prepared so several processes can share a SQLite file."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, future=True, pool_pre_ping=True)
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    # Rasa SDK runs actions on several threads; a connection may move between them.
+    engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic settings built in code: no alembic.ini needed, and no logging reconfigured."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # ConfigParser interpolates "%": URL-encoded passwords would otherwise break.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Migrate the database at ``url`` to the newest schema (a no-op when already there)."""
+    try:
+        command.upgrade(alembic_config(url), "head")
+    except DBAPIError:
+        # Two processes starting together on a fresh database: the other one may have just
+        # created the tables. A second run sees its work; a real error fails again.
+        log.warning("Database migration failed once; retrying", exc_info=True)
+        command.upgrade(alembic_config(url), "head")
+
+
+_lock = threading.Lock()
+_engine: Engine | None = None
+
+
+def engine() -> Engine:
+    """This process's engine, migrated to head the first time it is asked for."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            url = get_settings().resolved_database_url
+            upgrade(url)
+            _engine = make_engine(url)
+        return _engine
+
+
+def session() -> Session:
+    """A new session on the process's database; use it as a context manager."""
+    return Session(engine(), future=True)
+
+
+def dispose_engine() -> None:
+    """Forget the process's engine (tests pointing settings elsewhere, orderly shutdown)."""
+    global _engine
+    with _lock:
+        if _engine is not None:
+            _engine.dispose()
+            _engine = None

@@ -1,0 +1,31 @@
+"""Recognise the user's phone platform in a typed answer ("it's a samsung", "basic phone").
+
+Buttons carry the platform as an entity; typed answers have none, because the NLU pipeline
+classifies intents only. Keywords are enough for the handful of answers people give.
+"""
+
+from __future__ import annotations
+
+import re
+
+NO_SMARTPHONE = re.compile(
+    r"\b(no|not an?|don'?t have an?|without( an?)?)\s+(smart\s?phone|smartphone|apps?)\b"
+    r"|\b(basic|dumb|flip|old|simple|button|feature)\s+(phone|mobile|cell|nokia)\b"
+)
+IPHONE = re.compile(r"\b(iphone|ios|apple)\b")
+ANDROID = re.compile(
+    r"\b(android|samsung|galaxy|pixel|google|oneplus|huawei|xiaomi|motorola|moto|nokia|sony"
+    r"|oppo|fairphone)\b"
+)
+
+
+def platform_from_text(text: str) -> str | None:
+    """'iphone', 'android', 'none' (no smartphone) or None when the text names no platform."""
+    lowered = text.lower()
+    if NO_SMARTPHONE.search(lowered):
+        return "none"
+    if IPHONE.search(lowered):
+        return "iphone"
+    if ANDROID.search(lowered):
+        return "android"
+    return None

@@ -1,0 +1,220 @@
+"""Step-by-step walkthroughs as a small state machine, independent of Rasa.
+
+The state is three slot values (walkthrough, step, status) plus the platform, so a
+conversation resumed after a server restart continues at the same step. Each transition
+returns the new state and the *view* that `utter_walkthrough` shows; texts live in domain.yml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+ACTIVE = "active"
+PAUSED = "paused"
+ASKING_PLATFORM = "asking_platform"
+PLATFORMS = ("iphone", "android", "none")
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    stuck: str  # kind of help for "I'm stuck": the view is help.<stuck>
+    per_platform: bool = False
+    question: bool = False  # a yes/no question: "no" leads to the servicedesk
+
+
+@dataclass(frozen=True)
+class Walkthrough:
+    id: str
+    steps: tuple[Step, ...]
+
+    @property
+    def needs_platform(self) -> bool:
+        return any(step.per_platform for step in self.steps)
+
+    def index(self, step_id: str | None) -> int:
+        ids = [step.id for step in self.steps]
+        return ids.index(step_id) if step_id in ids else 0
+
+
+INSTALL = Step("install", "install", per_platform=True)
+OPEN_SECURITY_INFO = Step("open_security_info", "wizard")
+ADD_ACCOUNT = Step("add_account", "add_account")
+SCAN_QR = Step("scan_qr", "qr")
+APPROVE = Step("approve", "notification")
+ENTER_NUMBER = Step("enter_number", "number")
+ENTER_SMS_CODE = Step("enter_sms_code", "sms_code")
+
+WALKTHROUGHS: dict[str, Walkthrough] = {
+    w.id: w
+    for w in (
+        Walkthrough(
+            "first_setup",
+            (INSTALL, Step("permissions", "permissions"), Step("start_wizard", "wizard"),
+             ADD_ACCOUNT, SCAN_QR, APPROVE),
+        ),
+        Walkthrough("existing_app", (OPEN_SECURITY_INFO, ADD_ACCOUNT, SCAN_QR, APPROVE)),
+        Walkthrough("backup_device", (INSTALL, OPEN_SECURITY_INFO, ADD_ACCOUNT, SCAN_QR, APPROVE)),
+        Walkthrough("backup_phone", (Step("add_phone", "wizard"), ENTER_NUMBER, ENTER_SMS_CODE)),
+        Walkthrough(
+            "sms_only",
+            (Step("start_wizard", "wizard"), Step("choose_phone", "wizard"), ENTER_NUMBER,
+             ENTER_SMS_CODE, Step("sign_in_with_sms", "sms_code")),
+        ),
+        Walkthrough(
+            "new_phone",
+            (Step("old_phone_works", "wizard", question=True), INSTALL, OPEN_SECURITY_INFO,
+             ADD_ACCOUNT, SCAN_QR, Step("test_sign_in", "notification"),
+             Step("remove_old", "remove_old")),
+        ),
+    )
+}  # fmt: skip
+
+# Without a smartphone the app-based walkthroughs become their SMS counterparts.
+NO_SMARTPHONE_ALTERNATIVE = {
+    "first_setup": "sms_only",
+    "backup_device": "backup_phone",
+    "new_phone": "backup_phone",
+}
+
+
+@dataclass(frozen=True)
+class State:
+    walkthrough: str | None = None
+    step: str | None = None
+    status: str | None = None  # ACTIVE, PAUSED, ASKING_PLATFORM or None
+    platform: str | None = None
+
+    @property
+    def current(self) -> Walkthrough | None:
+        return WALKTHROUGHS.get(self.walkthrough or "")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: State
+    view: str
+    progress: str | None = None
+
+
+IDLE = State()
+
+
+def _show(state: State) -> Outcome:
+    """The current step of an active walkthrough, with its progress line."""
+    walkthrough = state.current
+    assert walkthrough is not None
+    index = walkthrough.index(state.step)
+    step = walkthrough.steps[index]
+    view = f"{walkthrough.id}.{step.id}"
+    if step.per_platform:
+        view += f".{state.platform}"
+    progress = f"Step {index + 1} of {len(walkthrough.steps)}"
+    return Outcome(replace(state, step=step.id, status=ACTIVE), view, progress)
+
+
+def _idle(state: State, view: str) -> Outcome:
+    return Outcome(replace(IDLE, platform=state.platform), view)
+
+
+def start(state: State, walkthrough_id: str | None) -> Outcome:
+    """Begin a walkthrough from its first step (asking for the platform first if needed)."""
+    if walkthrough_id not in WALKTHROUGHS:
+        if state.current and state.status in (ACTIVE, PAUSED):
+            return resume(state)
+        return _idle(state, "choose")
+    walkthrough = WALKTHROUGHS[walkthrough_id]
+    fresh = State(walkthrough=walkthrough.id, step=walkthrough.steps[0].id, platform=state.platform)
+    if walkthrough.needs_platform:
+        if state.platform is None:
+            return Outcome(replace(fresh, status=ASKING_PLATFORM), "ask_platform")
+        if state.platform == "none":
+            return start(state, NO_SMARTPHONE_ALTERNATIVE[walkthrough.id])
+    return _show(fresh)
+
+
+def set_platform(state: State, platform: str | None) -> Outcome:
+    """Remember the platform; if we were waiting for it, carry on with the walkthrough."""
+    if platform not in PLATFORMS:
+        if state.status == ASKING_PLATFORM:
+            return Outcome(state, "ask_platform")
+        return resume(state)
+    updated = replace(state, platform=platform)
+    if state.status == ASKING_PLATFORM:
+        return start(updated, state.walkthrough)
+    if state.current and state.status in (ACTIVE, PAUSED):
+        return _show(updated)
+    return _idle(updated, "choose")
+
+
+def done(state: State) -> Outcome:
+    """Advance one step; after the last step the walkthrough is finished."""
+    if not state.current or state.status is None:
+        return _idle(state, "nothing_active")
+    if state.status != ACTIVE:
+        return resume(state)
+    walkthrough = state.current
+    index = walkthrough.index(state.step)
+    if walkthrough.steps[index].question:
+        return _show(state)  # a question needs yes or no, not "done"
+    if index + 1 == len(walkthrough.steps):
+        return _idle(state, f"finished.{walkthrough.id}")
+    return _show(replace(state, step=walkthrough.steps[index + 1].id))
+
+
+def answer(state: State, yes: bool) -> Outcome:
+    """Yes/no: the answer to a question step; elsewhere yes means done and no means stuck."""
+    walkthrough = state.current
+    if not walkthrough or state.status != ACTIVE:
+        return resume(state) if state.current else _idle(state, "nothing_active")
+    if not walkthrough.steps[walkthrough.index(state.step)].question:
+        return done(state) if yes else stuck(state)
+    if yes:
+        index = walkthrough.index(state.step)
+        return _show(replace(state, step=walkthrough.steps[index + 1].id))
+    return no_method_left(state)
+
+
+def back(state: State, after_help: bool = False) -> Outcome:
+    """The step before; right after a help text, "Back" means the step the help was for."""
+    if not state.current or state.status is None:
+        return _idle(state, "nothing_active")
+    if state.status == ASKING_PLATFORM:
+        return Outcome(state, "ask_platform")
+    if after_help or state.status == PAUSED:
+        return _show(state)
+    walkthrough = state.current
+    index = max(walkthrough.index(state.step) - 1, 0)
+    return _show(replace(state, step=walkthrough.steps[index].id))
+
+
+def stuck(state: State) -> Outcome:
+    """Help for the current step; the walkthrough stays where it is."""
+    if not state.current or state.status is None:
+        return _idle(state, "nothing_active")
+    if state.status == ASKING_PLATFORM:
+        return Outcome(state, "ask_platform")
+    walkthrough = state.current
+    step = walkthrough.steps[walkthrough.index(state.step)]
+    shown = _show(state)
+    return Outcome(shown.state, f"help.{step.stuck}", shown.progress)
+
+
+def stop(state: State) -> Outcome:
+    """Pause: "where was I?" picks up at the same step later."""
+    if not state.current or state.status is None:
+        return _idle(state, "nothing_active")
+    return Outcome(replace(state, status=PAUSED), "stopped")
+
+
+def resume(state: State) -> Outcome:
+    if not state.current or state.status is None:
+        return _idle(state, "nothing_active")
+    if state.status == ASKING_PLATFORM:
+        return Outcome(state, "ask_platform")
+    return _show(state)
+
+
+def no_method_left(state: State) -> Outcome:
+    """Nobody can prove who they are online without a method: only the servicedesk helps."""
+    return _idle(state, "servicedesk")
