@@ -78,10 +78,12 @@ def start_assistant(var_dir: Path, extra_env: dict[str, str] | None = None) -> R
         "RASA_TELEMETRY_ENABLED": "false",
         **(extra_env or {}),
     }
-    process = spawn([sys.executable, "-m", "bot", "run"], env, var_dir / "runner.log")
+    log = var_dir / "runner.log"
+    already_logged = log.stat().st_size if log.exists() else 0  # a restart reuses the log
+    process = spawn([sys.executable, "-m", "bot", "run"], env, log)
     assistant = RunningAssistant(process, rasa_port, action_port, var_dir)
     deadline = time.monotonic() + READY_TIMEOUT_S
-    while b"The MFA assistant is running" not in (var_dir / "runner.log").read_bytes():
+    while b"The MFA assistant is running" not in log.read_bytes()[already_logged:]:
         if process.poll() is not None or time.monotonic() > deadline:
             assistant.stop()
             raise RuntimeError((var_dir / "runner.log").read_text()[-3000:])
