@@ -131,6 +131,9 @@ def test_practice_check_with_the_real_qr_image(assistant):
     assert "That's right" in right and "delete the practice entry" in right
     # The secret is used up: another code gets "no practice code running".
     assert "no practice code running" in text(assistant.say(user, pyotp.TOTP(secret).now()))
+    # It was kept server-side only: no log of either server contains it.
+    for log in (assistant.var_dir / "logs").glob("*.log"):
+        assert secret not in log.read_text(errors="replace"), log.name
 
 
 def test_practice_check_detects_a_phone_clock_one_minute_fast(assistant):
