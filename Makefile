@@ -29,6 +29,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 test: lint train
+	bash scripts/ensure-services.sh
 	$(PY) -m pytest
 
 clean:
