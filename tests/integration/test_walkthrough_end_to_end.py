@@ -166,3 +166,24 @@ def test_the_walkthrough_survives_a_restart_of_the_servers(assistant, var_dir):
         assert "Step 4 of 5" in text(restarted.say(user, "/walkthrough_done"))
     finally:
         restarted.stop()
+
+
+def test_stuck_at_each_kind_of_step_gives_the_matching_help(assistant):
+    """First-time set-up, pressing "I'm stuck" at every step before moving on."""
+    expected_help = [
+        "Microsoft Corporation",  # install: the right app
+        "notifications",  # permissions
+        "https://mysignins.microsoft.com/security-info",  # starting the wizard
+        "Work or school account",  # adding the account
+        "Can't scan image?",  # the QR code
+        "Do Not Disturb",  # no notification
+    ]
+    user = sender()
+    assistant.say(user, '/inform_platform{"platform": "iphone"}')
+    assistant.say(user, START % "first_setup")
+    for number, fragment in enumerate(expected_help, start=1):
+        help_text = text(assistant.say(user, "/walkthrough_stuck"))
+        assert fragment in help_text, (number, help_text)
+        step = text(assistant.say(user, "/walkthrough_back"))
+        assert f"Step {number} of 6" in step
+        assistant.say(user, "/walkthrough_done")
