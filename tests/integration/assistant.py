@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,19 @@ from typing import Any
 from bot.runner import spawn
 
 READY_TIMEOUT_S = 300
+
+
+def new_sender() -> str:
+    """A fresh conversation id, so tests never see each other's state."""
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def button_titles(replies: list[dict[str, Any]]) -> list[str]:
+    return [button["title"] for reply in replies for button in reply.get("buttons", [])]
 
 
 def free_port() -> int:

@@ -9,14 +9,19 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import uuid
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.settings import PROJECT_ROOT
-from tests.integration.assistant import RunningAssistant, port_is_open, start_assistant
+from tests.integration.assistant import (
+    RunningAssistant,
+    new_sender,
+    port_is_open,
+    start_assistant,
+    texts,
+)
 
 pytestmark = pytest.mark.slow
 COVERAGE = yaml.safe_load((PROJECT_ROOT / "tests" / "content_coverage.yml").read_text())
@@ -31,14 +36,6 @@ def assistant(trained_model: Path, tmp_path_factory) -> RunningAssistant:
     running = start_assistant(tmp_path_factory.mktemp("assistant-var"))
     yield running
     running.stop()
-
-
-def new_sender() -> str:
-    return f"test-{uuid.uuid4().hex[:10]}"
-
-
-def texts(replies: list[dict]) -> str:
-    return "\n".join(reply.get("text", "") for reply in replies)
 
 
 @pytest.mark.parametrize("entry", QUESTIONS, ids=lambda e: e["question"][:50])
