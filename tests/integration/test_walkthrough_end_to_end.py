@@ -145,22 +145,6 @@ def test_three_wrong_practice_codes_offer_help(assistant):
     assert "three times" in replies[2]
 
 
-def test_the_walkthrough_survives_a_restart_of_the_servers(assistant, var_dir):
-    user = new_sender()
-    assistant.say(user, '/inform_platform{"platform": "iphone"}')
-    assistant.say(user, START % "sms_only")
-    assistant.say(user, "/walkthrough_done")
-    step3 = texts(assistant.say(user, "/walkthrough_done"))
-    assert "Step 3 of 5" in step3
-    assert assistant.stop() == 0
-    restarted = start_assistant(var_dir)
-    try:
-        assert texts(restarted.say(user, "where was I?")) == step3
-        assert "Step 4 of 5" in texts(restarted.say(user, "/walkthrough_done"))
-    finally:
-        restarted.stop()
-
-
 def test_stuck_at_each_kind_of_step_gives_the_matching_help(assistant):
     """First-time set-up, pressing "I'm stuck" at every step before moving on."""
     expected_help = [
@@ -180,3 +164,20 @@ def test_stuck_at_each_kind_of_step_gives_the_matching_help(assistant):
         step = texts(assistant.say(user, "/walkthrough_back"))
         assert f"Step {number} of 6" in step
         assistant.say(user, "/walkthrough_done")
+
+
+# Last: it stops the module's assistant.
+def test_the_walkthrough_survives_a_restart_of_the_servers(assistant, var_dir):
+    user = new_sender()
+    assistant.say(user, '/inform_platform{"platform": "iphone"}')
+    assistant.say(user, START % "sms_only")
+    assistant.say(user, "/walkthrough_done")
+    step3 = texts(assistant.say(user, "/walkthrough_done"))
+    assert "Step 3 of 5" in step3
+    assert assistant.stop() == 0
+    restarted = start_assistant(var_dir)
+    try:
+        assert texts(restarted.say(user, "where was I?")) == step3
+        assert "Step 4 of 5" in texts(restarted.say(user, "/walkthrough_done"))
+    finally:
+        restarted.stop()
