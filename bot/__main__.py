@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | train | chat`."""
+"""Command line: `python -m bot run | train | chat | outbox`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--force", action="store_true", help="train even if a model exists")
     chat = commands.add_parser("chat", help="chat with the running assistant in this terminal")
     chat.add_argument("--url", help="REST webhook URL (default: the local server)")
+    commands.add_parser(
+        "outbox", help="deliver ticket e-mails and webhooks, retrying, until SIGINT/SIGTERM"
+    )
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -27,6 +30,14 @@ def main(argv: list[str] | None = None) -> int:
         from bot.training import ensure_model
 
         ensure_model(settings.models_dir, force=args.force)
+        return 0
+    if args.command == "outbox":
+        import logging
+
+        from bot.tickets.outbox import run_forever
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        run_forever(settings.outbox_interval_seconds)
         return 0
     from bot.chat import chat as chat_loop
 

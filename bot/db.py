@@ -8,6 +8,7 @@ fresh install (or a new release) needs no manual step; admins may still run
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from datetime import datetime, timezone
@@ -63,6 +64,15 @@ class UtcDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def conversation_key(conversation_id: str) -> str:
+    """sha256 hex of a conversation id: rows can be found again without storing who the user is.
+
+    Shared by every table keyed by conversation (practice secrets, tickets), so one conversation
+    maps to the same key everywhere and no module is tempted to store the raw id.
+    """
+    return hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

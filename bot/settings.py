@@ -39,6 +39,20 @@ class Settings(BaseSettings):
     )
     practice_ttl_minutes: int = Field(10, ge=1, description="How long a practice QR secret lives.")
 
+    # Servicedesk tickets: delivery is off until configured; tickets always reach the console.
+    ruc_email_domain: str = Field("ruc.dk", description="Domain of RUC e-mail addresses.")
+    smtp_host: str = Field("", description="SMTP server for ticket mails; empty: no mail.")
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "mfa-assistant@ruc.dk"
+    servicedesk_email: str = Field("", description="Where ticket mails go; empty: no mail.")
+    webhook_url: str = Field("", description="JSON webhook for new tickets; empty: none.")
+    webhook_secret: str = Field("", description="Sent as X-MFA-Webhook-Secret.")
+    outbox_interval_seconds: float = Field(5.0, gt=0)
+    outbox_max_attempts: int = Field(12, ge=1)
+
     max_message_chars: int = Field(2000, ge=1, description="Longer messages get a 413.")
     max_sender_chars: int = Field(128, ge=1)
 

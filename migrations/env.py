@@ -11,7 +11,9 @@ from logging.config import fileConfig
 
 from alembic import context
 
-import bot.onboarding.practice_store  # noqa: F401  (registers the models on Base.metadata)
+# Imported so that every model is registered on Base.metadata for autogenerate.
+import bot.onboarding.practice_store
+import bot.tickets.models  # noqa: F401
 from bot.db import Base, make_engine
 from bot.settings import get_settings
 

@@ -8,14 +8,13 @@ user is already scanning must not be lost to a forgotten commit.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, Integer, String, delete, select, text, update
 from sqlalchemy.orm import Session
 
-from bot.db import Base, UtcDateTime
+from bot.db import Base, UtcDateTime, conversation_key
 from bot.onboarding.practice import new_secret
 
 log = logging.getLogger(__name__)
@@ -39,11 +38,6 @@ class PracticeSecret(Base):
             f"PracticeSecret(conversation_key={self.conversation_key[:12]}..., "
             f"expires_at={self.expires_at}, failed_attempts={self.failed_attempts})"
         )
-
-
-def conversation_key(conversation_id: str) -> str:
-    """sha256 hex: rows can be found again without storing who the user is."""
-    return hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()
 
 
 def _find(session: Session, key: str) -> PracticeSecret | None:

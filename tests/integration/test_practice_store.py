@@ -2,24 +2,23 @@
 
 Both backends run the real Alembic migrations, so the schema under test is the one production
 gets. PostgreSQL must be reachable: a silently skipped backend would hide exactly the
-differences (time zones, constraints) these tests exist for.
+differences (time zones, constraints) these tests exist for. The database fixtures live in
+``tests.integration.databases``, shared with the ticket store's tests.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
-import psycopg2
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,66 +27,14 @@ from bot.onboarding import practice_store as store
 from bot.onboarding.practice_store import PracticeSecret
 from bot.settings import get_settings
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "MFA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+# The database fixtures (database_url, engine, postgres_url), shared with the ticket tests.
+pytest_plugins = ["tests.integration.databases"]
+
 T0 = datetime(2026, 3, 2, 9, 15, 0, tzinfo=timezone.utc)
 TTL = timedelta(minutes=10)
 # Looks like a real sender id (a Telegram user id, an e-mail): it must never reach the table.
 CONVERSATION = "telegram:424242:jens.hansen@ruc.dk"
 OTHER = "web:5f1c9b2e"
-
-
-def _postgres_admin() -> psycopg2.extensions.connection:
-    try:
-        connection = psycopg2.connect(POSTGRES_ADMIN_URL, connect_timeout=5)
-    except psycopg2.OperationalError as error:
-        pytest.fail(
-            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({error}). The practice store "
-            "is tested against both backends; start PostgreSQL or set MFA_TEST_POSTGRES_URL.",
-            pytrace=False,
-        )
-    connection.autocommit = True  # CREATE/DROP DATABASE cannot run inside a transaction
-    return connection
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A uniquely named, empty database, dropped afterwards even if the test failed."""
-    name = f"mfa_test_{uuid.uuid4().hex[:16]}"
-    admin = _postgres_admin()
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg2", database=name)
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                (name,),
-            )
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
-    """A migrated, empty database on each backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'not-yet' / 'assistant.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    db.upgrade(url)
-    return url
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def all_rows(engine: Engine) -> list[tuple]:
@@ -114,7 +61,8 @@ def test_upgrade_is_idempotent(database_url: str, engine: Engine) -> None:
     db.upgrade(database_url)
     with engine.connect() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert version == "0001"
+    head = ScriptDirectory.from_config(db.alembic_config(database_url)).get_current_head()
+    assert version == head
 
 
 def test_downgrade_removes_the_table(database_url: str, engine: Engine) -> None:
