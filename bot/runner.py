@@ -6,7 +6,6 @@ still bring the whole assistant up, say where to talk to it, and leave nothing b
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -18,19 +17,10 @@ from pathlib import Path
 
 from bot.endpoints import write_endpoints
 from bot.settings import PROJECT_ROOT, Settings
-from bot.training import ensure_model
+from bot.training import ensure_model, rasa_environment
 
 STARTUP_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 20
-
-
-def child_environment() -> dict[str, str]:
-    """The children see our settings, import bot/, and never phone home."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    return env
 
 
 def spawn(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
@@ -163,7 +153,7 @@ def run(settings: Settings) -> int:
     try:
         print("Starting the assistant ...", flush=True)
         for service in services:
-            service.start(child_environment())
+            service.start(rasa_environment())
         wait_until_ready(services)
         print_ready_banner(settings)
         while not any(service.has_exited() for service in services):

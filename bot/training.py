@@ -8,6 +8,7 @@ a second, and makes "which data made this model?" answerable from the file name.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,15 @@ from bot.settings import PROJECT_ROOT
 
 MODEL_PREFIX = "mfa-"
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
+
+
+def rasa_environment() -> dict[str, str]:
+    """Environment for Rasa subprocesses: they import bot/, and never phone home."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
 
 
 def training_files(root: Path = PROJECT_ROOT) -> list[Path]:
@@ -59,6 +69,7 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, *, force: bool = F
             "--fixed-model-name", target.name.removesuffix(".tar.gz"),
         ],
         cwd=root,
+        env=rasa_environment(),
         check=True,
     )  # fmt: skip
     for old in models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from bot.settings import PROJECT_ROOT
+from bot.training import rasa_environment
 
 
 def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(PROJECT_ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "rasa", *args],
         cwd=PROJECT_ROOT,
-        env=env,
+        env=rasa_environment(),
         capture_output=True,
         text=True,
         timeout=timeout,
