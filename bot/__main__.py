@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | train | chat | outbox`."""
+"""Command line: `python -m bot run | train | chat | outbox | agent`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "outbox", help="deliver ticket e-mails and webhooks, retrying, until SIGINT/SIGTERM"
     )
+    _add_agent_commands(commands)
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -39,10 +40,49 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         run_forever(settings.outbox_interval_seconds)
         return 0
+    if args.command == "agent":
+        return _agent(args)
     from bot.chat import chat as chat_loop
 
     default_url = f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"
     return chat_loop(args.url or default_url)
+
+
+def _add_agent_commands(commands: argparse._SubParsersAction) -> None:
+    agent = commands.add_parser("agent", help="servicedesk console accounts")
+    steps = agent.add_subparsers(dest="agent_command", required=True)
+    add = steps.add_parser("add", help="create an agent (they set up TOTP at first sign-in)")
+    add.add_argument("username")
+    add.add_argument("--name", help="display name (default: the username)")
+    password = steps.add_parser("set-password", help="give an agent a new password")
+    password.add_argument("username")
+    for command in (add, password):
+        command.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from standard input (the default when it is not a terminal)",
+        )
+    for name, help_text in (
+        ("reset-totp", "forget an agent's authenticator app (they enrol again)"),
+        ("unlock", "end an agent's lock-out after failed sign-ins"),
+        ("disable", "stop an agent from signing in (their history stays)"),
+        ("enable", "let a disabled agent sign in again"),
+    ):
+        steps.add_parser(name, help=help_text).add_argument("username")
+
+
+def _agent(args: argparse.Namespace) -> int:
+    from bot.console import cli
+
+    if args.agent_command == "add":
+        return cli.add(args.username, args.name, args.password_stdin)
+    if args.agent_command == "set-password":
+        return cli.set_password(args.username, args.password_stdin)
+    if args.agent_command == "reset-totp":
+        return cli.reset_totp(args.username)
+    if args.agent_command == "unlock":
+        return cli.unlock(args.username)
+    return cli.set_disabled(args.username, disabled=args.agent_command == "disable")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     outbox_interval_seconds: float = Field(5.0, gt=0)
     outbox_max_attempts: int = Field(12, ge=1)
 
+    # Servicedesk console (python -m bot console): agents sign in with a password and TOTP.
+    console_port: int = Field(5070, ge=1, le=65535)
+    console_secret_key: str = Field(
+        "", description="Signs console cookies; empty: generated once into var_dir/console-secret."
+    )
+    console_lockout_failures: int = Field(5, ge=1, description="Failed sign-ins before a lock.")
+    console_lockout_minutes: int = Field(15, ge=1, description="How long a lock-out lasts.")
+    console_session_minutes: int = Field(480, ge=5, description="Sign-in lasts this long.")
+    console_secure_cookies: bool = Field(False, description="Cookies only over HTTPS.")
+
     max_message_chars: int = Field(2000, ge=1, description="Longer messages get a 413.")
     max_sender_chars: int = Field(128, ge=1)
 

@@ -19,6 +19,7 @@ import psycopg2
 import pytest
 from sqlalchemy.engine import Engine, make_url
 
+import bot.console.models
 import bot.onboarding.practice_store
 import bot.tickets.models  # noqa: F401  (with the line above: registers every model)
 from bot import db

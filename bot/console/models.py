@@ -1,0 +1,100 @@
+"""Tables of the servicedesk console's agents; their layout is owned by migrations/versions/0003.
+
+Two tables: the agent accounts, and their security log (sign-ins, failures, lock-outs,
+enrolments, admin steps). What agents do to tickets is logged by the ticket store itself, in
+``ticket_events``; this log answers "who could sign in, and who tried".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+    text,
+)
+
+from bot.db import Base, UtcDateTime
+
+USERNAME_CHARS = 64
+EVENT_KINDS = (
+    "created",
+    "password_set",
+    "signed_in",
+    "sign_in_failed",
+    "locked_out",
+    "sign_in_refused",
+    "enrolled",
+    "totp_reset",
+    "unlocked",
+    "disabled",
+    "enabled",
+    "signed_out",
+)
+
+
+class Agent(Base):
+    """A servicedesk agent who may sign in to the console."""
+
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    # Lower case (bot.console.auth.normalize_username): "Anna" and "anna" are one agent.
+    username = Column(String(USERNAME_CHARS), nullable=False, unique=True)
+    display_name = Column(String(200), nullable=False)
+    # Werkzeug's "scrypt:N:r:p$salt$hash"; never the password itself.
+    password_hash = Column(String(255), nullable=False)
+    # Base32 TOTP secret; None until the agent has confirmed a first code (enrolled).
+    totp_secret = Column(String(64), nullable=True)
+    enrolled_at = Column(UtcDateTime, nullable=True)
+    # The last accepted TOTP time step: a code is good once, so an overheard code is useless.
+    last_totp_step = Column(BigInteger, nullable=True)
+    # Consecutive failures (password or code); reset by a successful sign-in or an unlock.
+    failed_attempts = Column(Integer, nullable=False, default=0, server_default=text("0"))
+    locked_until = Column(UtcDateTime, nullable=True)
+    created_at = Column(UtcDateTime, nullable=False)
+    last_sign_in_at = Column(UtcDateTime, nullable=True)
+    disabled = Column(Boolean, nullable=False, default=False, server_default=false())
+
+    @property
+    def enrolled(self) -> bool:
+        return self.totp_secret is not None and self.enrolled_at is not None
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and now < self.locked_until
+
+    def __repr__(self) -> str:
+        # Never the hash or the secret: reprs end up in tracebacks and logs.
+        return f"Agent({self.username}, enrolled={self.enrolled}, disabled={self.disabled})"
+
+
+class AgentEvent(Base):
+    """One line of the agents' security log; rows are only ever added."""
+
+    __tablename__ = "agent_events"
+    __table_args__ = (
+        # "How often did someone fail as <username> lately?" also for names that are no agent.
+        Index("ix_agent_events_username_at", "username", "at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    # None when the username given is no agent (failed sign-ins are logged all the same).
+    agent_id = Column(Integer, ForeignKey("agents.id"), nullable=True, index=True)
+    # As given (lower case, cut to the column's size), so attempts on unknown names show too.
+    username = Column(String(USERNAME_CHARS), nullable=False)
+    at = Column(UtcDateTime, nullable=False)
+    kind = Column(String(32), nullable=False)
+    detail = Column(Text, nullable=False, default="")
+    # Where it came from: the client's address, or "cli" for the admin commands.
+    source = Column(String(64), nullable=False, default="")
+
+    def __repr__(self) -> str:
+        return f"AgentEvent(username={self.username}, kind={self.kind}, at={self.at})"
