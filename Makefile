@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train run chat test lint format clean
+.PHONY: setup train run chat console test lint format clean
 
 $(STAMP): pyproject.toml constraints.txt scripts/setup.sh
 	bash scripts/setup.sh
@@ -20,6 +20,9 @@ run: train
 chat: setup
 	$(PY) -m bot chat
 
+console: setup
+	$(PY) -m bot console
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -30,6 +33,7 @@ format: setup
 
 test: lint train
 	bash scripts/ensure-services.sh
+	bash scripts/ensure-chromium.sh
 	$(PY) -m pytest
 
 clean:

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | train | chat | outbox | agent`."""
+"""Command line: `python -m bot run | train | chat | outbox | console | agent`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "outbox", help="deliver ticket e-mails and webhooks, retrying, until SIGINT/SIGTERM"
     )
+    commands.add_parser("console", help="serve the servicedesk console until SIGINT/SIGTERM")
     _add_agent_commands(commands)
     args = parser.parse_args(argv)
 
@@ -39,6 +40,14 @@ def main(argv: list[str] | None = None) -> int:
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         run_forever(settings.outbox_interval_seconds)
+        return 0
+    if args.command == "console":
+        import logging
+
+        from bot.console import serve
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        serve(settings)
         return 0
     if args.command == "agent":
         return _agent(args)

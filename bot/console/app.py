@@ -1,0 +1,69 @@
+"""The console's Flask application, built from the settings by ``create_app``.
+
+Cookies: one signed session cookie (HttpOnly, SameSite=Lax, Secure when configured) that
+expires with the sign-in; every POST carries a CSRF token (Flask-WTF), so another site cannot
+make a signed-in agent's browser claim or resolve tickets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
+
+from bot import db
+from bot.console import errors, web
+from bot.console.keys import secret_key
+from bot.console.views import signin, tickets
+from bot.settings import Settings, get_settings
+
+# The largest form the console accepts: notes are text (10,000 characters, percent-encoded).
+MAX_FORM_BYTES = 256 * 1024
+
+
+def create_app(
+    settings: Settings | None = None, session_factory: Callable[[], Session] | None = None
+) -> Flask:
+    """The console for ``settings``; ``session_factory`` defaults to the assistant's database."""
+    settings = settings or get_settings()
+    app = Flask("bot.console")
+    lifetime = settings.console_session_minutes * 60
+    app.config.update(
+        SECRET_KEY=secret_key(settings),
+        SESSION_COOKIE_NAME="mfa_console",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.console_secure_cookies,
+        PERMANENT_SESSION_LIFETIME=lifetime,
+        # A form left open as long as a sign-in lasts still posts.
+        WTF_CSRF_TIME_LIMIT=lifetime,
+        MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
+    )
+    app.extensions["mfa_settings"] = settings
+    app.extensions["mfa_session_factory"] = session_factory or db.session
+    CSRFProtect(app)
+
+    app.before_request(web.load_agent)
+    app.after_request(web.security_headers)
+    app.teardown_appcontext(web.close_db)
+    app.register_blueprint(signin.blueprint)
+    app.register_blueprint(tickets.blueprint)
+    errors.register(app)
+
+    zone = ZoneInfo(settings.servicedesk_timezone)
+
+    @app.template_filter("local")
+    def local_time(value: datetime | None) -> str:
+        """Times as the servicedesk reads them: its own time zone, to the minute."""
+        return "" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    @app.get("/health")
+    def health() -> tuple[str, int, dict[str, str]]:
+        """Readiness for the runner and the tests: the process is up and serving."""
+        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+    return app

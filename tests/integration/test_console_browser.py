@@ -1,0 +1,209 @@
+"""An agent's first day in a real browser: headless Chromium driven by Playwright.
+
+The account is made with the admin command, the authenticator is set up from the page (the key
+read as a person would read it, the QR code decoded from a screenshot), and a ticket is found,
+claimed and resolved with the photo-ID box ticked. The database then has to say so.
+
+Chromium is the system's (``scripts/ensure-chromium.sh`` installs it); Playwright never
+downloads a browser here. A missing Chromium fails the test: a skipped browser test would
+look like a passing one.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy.orm import Session
+
+from bot import db
+from bot.console import auth
+from bot.settings import PROJECT_ROOT
+from bot.tickets import store
+from bot.tickets.store import TicketDraft
+from tests.integration.console import (
+    PASSWORD,
+    RunningConsole,
+    add_agent,
+    console_env,
+    fresh_code,
+    last_step,
+    start_console,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "console"
+USERNAME = "karen"
+DISPLAY_NAME = "Karen Blixen"
+
+
+@dataclass(frozen=True)
+class AssistantTicket:
+    reference: str
+    name: str
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    return console_env(tmp_path / "var", f"sqlite:///{tmp_path / 'var' / 'assistant.db'}")
+
+
+@pytest.fixture
+def console(env) -> Iterator[RunningConsole]:
+    running = start_console(env)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def sessions(env, console):
+    engine = db.make_engine(env["MFA_DATABASE_URL"])
+    yield lambda: Session(engine, future=True)
+    engine.dispose()
+
+
+@pytest.fixture
+def ticket_from_assistant(sessions) -> AssistantTicket:
+    """The ticket an agent works: for now written through the ticket store directly.
+
+    This is where the assistant's hand-off will create it (a conversation with the running
+    assistant); the rest of the test only needs its reference and the person's name.
+    """
+    name = f"Søren Kierkegaard {uuid.uuid4().hex[:4]}"
+    draft = TicketDraft(
+        conversation_id=f"web:{uuid.uuid4().hex}",
+        channel="rest",
+        name=name,
+        username="sokie@ruc.dk",
+        phone=None,
+        summary="New phone; the Authenticator app is empty.",
+        contact_preference="visit",
+        urgent=True,
+        transcript=[
+            {"role": "user", "text": "I got a new phone and can't sign in"},
+            {"role": "assistant", "text": "The servicedesk will help you move MFA."},
+        ],
+    )
+    with sessions() as session:
+        ticket, created = store.create_ticket(
+            session, draft, uuid.uuid4().hex, datetime.now(timezone.utc), []
+        )
+        assert created
+        return AssistantTicket(ticket.reference, name)
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}; run scripts/ensure-chromium.sh "
+            "(make test does).",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
+        finally:
+            browser.close()
+
+
+def enter_password(page: Page) -> None:
+    page.get_by_label("Username").fill(USERNAME)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+
+
+def test_agent_enrols_signs_in_and_resolves_a_ticket(
+    env, console, sessions, ticket_from_assistant: AssistantTicket, page: Page
+) -> None:
+    add_agent(env, USERNAME, DISPLAY_NAME)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    # First sign-in: the password, then setting up the authenticator app.
+    page.goto(console.url("/tickets"))
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    enter_password(page)
+    expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
+    page.get_by_text("Can't scan?").click()
+    secret = page.locator("#manual-secret").inner_text().replace(" ", "")
+    assert len(secret) == 32
+
+    qr = page.get_by_role("img", name="QR code for your authenticator app")
+    page.screenshot(path=str(ARTIFACTS / "enrol.png"), full_page=True)
+    decoded = zxingcpp.read_barcode(Image.open(io.BytesIO(qr.screenshot())))
+    assert decoded is not None, "the QR code on the page does not scan"
+    assert decoded.text == auth.provisioning_uri(secret, USERNAME)
+    assert parse_qs(urlsplit(decoded.text).query)["issuer"] == ["RUC MFA servicedesk"]
+
+    page.get_by_label("Six-digit code").fill(fresh_code(secret, None))
+    page.get_by_role("button", name="Confirm and sign in").click()
+    expect(page.get_by_role("heading", name="Tickets")).to_be_visible()
+    expect(page.get_by_text(f"Signed in as {DISPLAY_NAME}")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+
+    # Second sign-in: password and a code from the app (a newer one than at enrolment).
+    enter_password(page)
+    expect(page.get_by_role("heading", name="Code from your authenticator app")).to_be_visible()
+    page.get_by_label("Six-digit code").fill(fresh_code(secret, last_step(sessions, USERNAME)))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Tickets")).to_be_visible()
+
+    # Find the ticket by the person's name, open it, claim it, resolve it after the ID check.
+    page.get_by_label("Search reference, name or username").fill(ticket_from_assistant.name)
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("link", name=ticket_from_assistant.reference).click()
+    expect(page.get_by_role("heading", name=ticket_from_assistant.reference)).to_be_visible()
+    expect(page.get_by_text("I got a new phone and can't sign in")).to_be_visible()
+
+    page.get_by_role("button", name="Claim").click()
+    expect(page.get_by_text(f"You have claimed {ticket_from_assistant.reference}.")).to_be_visible()
+    page.get_by_label("Identity verified with photo ID").check()
+    page.get_by_label("Note (optional)").fill(
+        "Came by with a passport; MFA moved to the new phone."
+    )
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.get_by_text("is resolved (with a photo ID check)")).to_be_visible()
+    expect(page.locator("#identity-verified")).to_have_text("Yes")
+    page.screenshot(path=str(ARTIFACTS / "resolved.png"), full_page=True)
+
+    with sessions() as session:
+        ticket = store.get_by_reference(session, ticket_from_assistant.reference)
+        assert (ticket.status, ticket.identity_verified, ticket.claimed_by) == (
+            "resolved",
+            True,
+            USERNAME,
+        )
+        log = [(event.kind, event.actor, event.detail) for event in store.events(session, ticket)]
+        security = [event.kind for event in auth.agent_events(session, USERNAME)]
+    actor = f"agent:{USERNAME}"
+    assert ("claimed", actor, "") in log
+    resolved = [entry for entry in log if entry[0] == "resolved"]
+    assert resolved == [
+        (
+            "resolved",
+            actor,
+            "Identity checked with photo ID: yes.\n"
+            "Came by with a passport; MFA moved to the new phone.",
+        )
+    ]
+    assert ("viewed", actor, "") in log
+    assert security == [
+        "created",
+        "password_set",
+        "enrolled",
+        "signed_in",
+        "signed_out",
+        "signed_in",
+    ]

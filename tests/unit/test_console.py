@@ -1,0 +1,155 @@
+"""Console pieces without a server: code matching, transcript shapes, list order, key file."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import pyotp
+import pytest
+
+from bot.console import auth, cli, present
+from bot.console.keys import KEY_FILE, secret_key
+from bot.console.qr import qr_svg
+from bot.console.web import safe_next
+from bot.settings import Settings
+
+T0 = datetime(2026, 3, 2, 9, 15, 0, tzinfo=timezone.utc)
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def test_matching_step_names_the_step_of_the_code() -> None:
+    totp = pyotp.TOTP(SECRET)
+    step = totp.timecode(T0)
+    step_length = timedelta(seconds=30)
+    assert auth.matching_step(SECRET, totp.at(T0), T0) == step
+    assert auth.matching_step(SECRET, totp.at(T0 - step_length), T0) == step - 1
+    assert auth.matching_step(SECRET, totp.at(T0 + step_length), T0) == step + 1
+    assert auth.matching_step(SECRET, totp.at(T0 + 2 * step_length), T0) is None
+    code = totp.at(T0)
+    assert auth.matching_step(SECRET, f"{code[:3]}-{code[3:]}", T0) == step
+    for garbage in ("", " 123 ", "abcdef", code + "0", "١٢٣٤٥٦"):
+        assert auth.matching_step(SECRET, garbage, T0) is None, garbage
+
+
+def test_provisioning_uri_names_the_console() -> None:
+    uri = auth.provisioning_uri(SECRET, "anna")
+    assert uri.startswith("otpauth://totp/RUC%20MFA%20servicedesk:anna?")
+    assert f"secret={SECRET}" in uri and "issuer=RUC%20MFA%20servicedesk" in uri
+
+
+def test_qr_svg_is_inline_markup() -> None:
+    svg = qr_svg(auth.provisioning_uri(SECRET, "anna"))
+    assert svg.startswith("<svg ") and "<?xml" not in svg
+    assert 'role="img"' in svg and "aria-label=" in svg
+    assert SECRET not in svg, "the secret is drawn, not written into the markup"
+
+
+def test_transcript_accepts_every_shape() -> None:
+    lines = [
+        {"who": "user", "text": "I lost my phone"},
+        {"role": "assistant", "text": "The servicedesk can help.", "at": "2026-03-02T09:15:00Z"},
+        {"role": "user", "text": "<script>alert(1)</script>"},
+        {"text": {"nested": True}},
+        "a bare string",
+        42,
+    ]
+    shown = present.transcript(SimpleNamespace(transcript=json.dumps(lines)))
+    assert [(line.speaker, line.from_user) for line in shown] == [
+        ("User", True),
+        ("Assistant", False),
+        ("User", True),
+        ("", False),
+        ("", False),
+        ("", False),
+    ]
+    assert shown[1].at == "2026-03-02T09:15:00Z"
+    assert shown[2].text == "<script>alert(1)</script>", "escaping is the template's job"
+    assert shown[3].text == '{"nested": true}'
+    assert [line.text for line in shown[4:]] == ["a bare string", "42"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [("not json", ["not json"]), ('{"who": "user"}', [""]), ("", []), (None, [])],
+)
+def test_damaged_transcripts_still_show(stored, expected) -> None:
+    shown = present.transcript(SimpleNamespace(transcript=stored))
+    assert [line.text for line in shown] == expected
+
+
+def test_list_puts_unresolved_urgent_tickets_first() -> None:
+    def ticket(id_: int, urgent: bool, status: str = "open") -> SimpleNamespace:
+        created = T0 + timedelta(minutes=id_)
+        return SimpleNamespace(id=id_, urgent=urgent, status=status, created_at=created)
+
+    tickets = [ticket(1, True), ticket(2, False), ticket(3, True), ticket(4, True, "resolved")]
+    assert [t.id for t in present.sort_for_list(tickets)] == [3, 1, 4, 2]
+
+
+def test_actor_names() -> None:
+    assert present.actor_name("agent:anna") == "anna"
+    assert present.actor_name("assistant") == "assistant"
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/tickets?status=open", "/tickets?status=open"),
+        ("/tickets?", "/tickets"),
+        ("https://evil.example/", None),
+        ("//evil.example/", None),
+        ("/\\evil.example", None),
+        ("tickets", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_only_local_paths_are_returned_to(target, expected) -> None:
+    assert safe_next(target) == expected
+
+
+def test_secret_key_is_made_once_and_private(tmp_path) -> None:
+    settings = Settings(var_dir=tmp_path / "var")
+    key = secret_key(settings)
+    path = tmp_path / "var" / KEY_FILE
+    assert len(key) >= 32
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert secret_key(settings) == key, "kept across restarts"
+    configured = Settings(var_dir=tmp_path / "var", console_secret_key="k" * 40)
+    assert secret_key(configured) == "k" * 40
+
+
+def test_console_settings_have_defaults() -> None:
+    settings = Settings(_env_file=None)
+    assert settings.console_port == 5070
+    assert (settings.console_lockout_failures, settings.console_lockout_minutes) == (5, 15)
+    assert settings.console_session_minutes == 480
+    assert settings.console_secret_key == "" and not settings.console_secure_cookies
+    policy = auth.Policy.from_settings(settings)
+    assert policy == auth.Policy(5, timedelta(minutes=15))
+
+
+def test_password_from_standard_input() -> None:
+    assert cli.read_password(False, io.StringIO("a long password here\nignored\n")) == (
+        "a long password here"
+    )
+    with pytest.raises(cli.PasswordError):
+        cli.read_password(True, io.StringIO(""))
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_password_typed_twice_at_a_terminal(monkeypatch) -> None:
+    typed = iter(["a long password here", "a long password here", "one", "another"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(typed))
+    assert cli.read_password(False, _Terminal()) == "a long password here"
+    with pytest.raises(cli.PasswordError, match="differ"):
+        cli.read_password(False, _Terminal())
