@@ -26,7 +26,8 @@ MOVES: dict[str, Callable[[w.State, Tracker], w.Outcome]] = {
     "walkthrough_resume": lambda s, t: w.resume(s),
     "affirm": lambda s, t: w.answer(s, True),
     "deny": lambda s, t: w.answer(s, False),
-    "no_method_left": lambda s, t: w.no_method_left(s),
+    # "Nothing works": ask once whether another method is left before handing over.
+    "no_method_left": lambda s, t: w.start(s, "lost_phone"),
     "inform_platform": lambda s, t: w.set_platform(
         s,
         next(t.get_latest_entity_values("platform"), None)

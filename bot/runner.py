@@ -1,4 +1,4 @@
-"""Start the Rasa server and the action server together, and stop both cleanly.
+"""Start the whole assistant (Rasa, actions, ticket outbox, console) and stop it cleanly.
 
 Rasa's own scale-out design runs these as separate processes; on a laptop one command should
 still bring the whole assistant up, say where to talk to it, and leave nothing behind on Ctrl-C.
@@ -44,11 +44,11 @@ def spawn(command: list[str], env: dict[str, str], log_path: Path) -> subprocess
 
 @dataclass
 class Service:
-    """One child process with the URL that answers once it is ready."""
+    """One child process with the URL that answers once it is ready (None: running is ready)."""
 
     name: str
     command: list[str]
-    ready_url: str
+    ready_url: str | None
     log_path: Path
     process: subprocess.Popen | None = field(default=None, repr=False)
 
@@ -56,6 +56,8 @@ class Service:
         self.process = spawn(self.command, env, self.log_path)
 
     def is_ready(self) -> bool:
+        if self.ready_url is None:
+            return self.process is not None and self.process.poll() is None
         try:
             with urllib.request.urlopen(self.ready_url, timeout=2) as response:
                 return response.status == 200
@@ -113,7 +115,20 @@ def build_services(settings: Settings, model: Path, endpoints: Path) -> list[Ser
         ready_url=f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/",
         log_path=logs / "rasa.log",
     )  # fmt: skip
-    return [actions, rasa]
+    # Sends new tickets to the servicedesk by e-mail/webhook, retrying; idle when unconfigured.
+    outbox = Service(
+        name="ticket outbox worker",
+        command=[python, "-m", "bot", "outbox"],
+        ready_url=None,
+        log_path=logs / "outbox.log",
+    )
+    console = Service(
+        name="servicedesk console",
+        command=[python, "-m", "bot", "console"],
+        ready_url=f"http://127.0.0.1:{settings.console_port}/health",
+        log_path=logs / "console.log",
+    )
+    return [actions, rasa, outbox, console]
 
 
 class StopRequested(Exception):
@@ -144,7 +159,7 @@ def wait_until_ready(services: list[Service]) -> None:
 
 
 def run(settings: Settings) -> int:
-    """Run until Ctrl-C or SIGTERM; returns the exit code for the command line."""
+    """Run every service until Ctrl-C or SIGTERM; returns the exit code for the command line."""
     model = ensure_model(settings.models_dir)
     endpoints = write_endpoints(settings)
     services = build_services(settings, model, endpoints)
@@ -182,6 +197,8 @@ def print_ready_banner(settings: Settings) -> None:
         f"  REST:  POST {base}/webhooks/rest/webhook  "
         '{"sender": "me", "message": "hello"}\n'
         "  Chat in this terminal:  make chat   (in a second terminal)\n"
+        f"  Servicedesk console:  http://{settings.host}:{settings.console_port}/  "
+        "(create an agent: .venv/bin/python -m bot agent add <username>)\n"
         f"  Logs:  {settings.var_dir / 'logs'}\n"
         "Press Ctrl-C to stop.\n",
         flush=True,

@@ -12,6 +12,9 @@ from dataclasses import dataclass, replace
 ACTIVE = "active"
 PAUSED = "paused"
 ASKING_PLATFORM = "asking_platform"
+# Status and view when no sign-in method is left: the rules offer a ticket next, with
+# utter_handoff_offer instead of utter_walkthrough (bot/handoff).
+HANDOFF = "handoff"
 PLATFORMS = ("iphone", "android", "none")
 
 
@@ -20,7 +23,7 @@ class Step:
     id: str
     stuck: str  # kind of help for "I'm stuck": the view is help.<stuck>
     per_platform: bool = False
-    question: bool = False  # a yes/no question: "no" leads to the servicedesk
+    question: bool = False  # a yes/no question: "no" hands over to the servicedesk
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,11 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
              ADD_ACCOUNT, SCAN_QR, Step("test_sign_in", "notification"),
              Step("remove_old", "remove_old")),
         ),
+        # Asked before any lost-phone handoff: a backup method means the user can fix it alone.
+        Walkthrough(
+            "lost_phone",
+            (Step("other_method", "wizard", question=True), Step("replace_lost", "remove_old")),
+        ),
     )
 }  # fmt: skip
 
@@ -82,7 +90,7 @@ NO_SMARTPHONE_ALTERNATIVE = {
 class State:
     walkthrough: str | None = None
     step: str | None = None
-    status: str | None = None  # ACTIVE, PAUSED, ASKING_PLATFORM or None
+    status: str | None = None  # ACTIVE, PAUSED, ASKING_PLATFORM, HANDOFF or None
     platform: str | None = None
 
     @property
@@ -216,5 +224,8 @@ def resume(state: State) -> Outcome:
 
 
 def no_method_left(state: State) -> Outcome:
-    """Nobody can prove who they are online without a method: only the servicedesk helps."""
-    return _idle(state, "servicedesk")
+    """Nobody can prove who they are online without a method: only the servicedesk helps.
+
+    The walkthrough ends; the HANDOFF status tells the rules to offer a ticket next.
+    """
+    return Outcome(replace(IDLE, platform=state.platform, status=HANDOFF), HANDOFF)

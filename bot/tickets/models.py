@@ -86,7 +86,7 @@ class Ticket(Base):
         return number if 0 < number <= _MAX_ID else None
 
     @property
-    def transcript_lines(self) -> list[dict[str, str]]:
+    def transcript_lines(self) -> list[dict[str, str | None]]:
         """The transcript as a list; a damaged value becomes one line rather than an error.
 
         Notifications must still go out when the stored JSON is unexpected, so this never raises.
@@ -94,13 +94,17 @@ class Ticket(Base):
         try:
             lines: Any = json.loads(self.transcript or "[]")
         except ValueError:
-            return [{"who": "bot", "text": str(self.transcript)}]
+            return [{"who": "bot", "text": str(self.transcript), "at": None}]
         if not isinstance(lines, list):
-            return [{"who": "bot", "text": str(lines)}]
+            return [{"who": "bot", "text": str(lines), "at": None}]
         return [
-            {"who": str(line.get("who", "")), "text": str(line.get("text", ""))}
+            {
+                "who": str(line.get("who", "")),
+                "text": str(line.get("text", "")),
+                "at": line.get("at"),
+            }
             if isinstance(line, dict)
-            else {"who": "", "text": str(line)}
+            else {"who": "", "text": str(line), "at": None}
             for line in lines
         ]
 

@@ -52,6 +52,7 @@ class RunningAssistant:
     rasa_port: int
     action_port: int
     var_dir: Path
+    console_port: int
 
     @property
     def webhook(self) -> str:
@@ -83,11 +84,12 @@ class RunningAssistant:
 
 
 def start_assistant(var_dir: Path, extra_env: dict[str, str] | None = None) -> RunningAssistant:
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, console_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "MFA_RASA_PORT": str(rasa_port),
         "MFA_ACTION_PORT": str(action_port),
+        "MFA_CONSOLE_PORT": str(console_port),
         "MFA_VAR_DIR": str(var_dir),
         "RASA_TELEMETRY_ENABLED": "false",
         **(extra_env or {}),
@@ -95,7 +97,7 @@ def start_assistant(var_dir: Path, extra_env: dict[str, str] | None = None) -> R
     log = var_dir / "runner.log"
     already_logged = log.stat().st_size if log.exists() else 0  # a restart reuses the log
     process = spawn([sys.executable, "-m", "bot", "run"], env, log)
-    assistant = RunningAssistant(process, rasa_port, action_port, var_dir)
+    assistant = RunningAssistant(process, rasa_port, action_port, var_dir, console_port)
     deadline = time.monotonic() + READY_TIMEOUT_S
     while b"The MFA assistant is running" not in log.read_bytes()[already_logged:]:
         if process.poll() is not None or time.monotonic() > deadline:

@@ -1,8 +1,9 @@
 """An agent's first day in a real browser: headless Chromium driven by Playwright.
 
-The account is made with the admin command, the authenticator is set up from the page (the key
-read as a person would read it, the QR code decoded from a screenshot), and a ticket is found,
-claimed and resolved with the photo-ID box ticked. The database then has to say so.
+The whole assistant runs as `make run` starts it; a user's conversation creates the ticket. The
+agent's account is made with the admin command, the authenticator is set up from the page (the
+key read as a person would read it, the QR code decoded from a screenshot), and the ticket is
+found, claimed and resolved with the photo-ID box ticked. The database then has to say so.
 
 Chromium is the system's (``scripts/ensure-chromium.sh`` installs it); Playwright never
 downloads a browser here. A missing Chromium fails the test: a skipped browser test would
@@ -12,10 +13,11 @@ look like a passing one.
 from __future__ import annotations
 
 import io
-import uuid
+import random
+import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,18 +31,17 @@ from bot import db
 from bot.console import auth
 from bot.settings import PROJECT_ROOT
 from bot.tickets import store
-from bot.tickets.store import TicketDraft
+from tests.integration.assistant import RunningAssistant, new_sender, start_assistant, texts
 from tests.integration.console import (
     PASSWORD,
-    RunningConsole,
     add_agent,
     console_env,
     fresh_code,
     last_step,
-    start_console,
 )
 
 CHROMIUM = Path("/usr/bin/chromium")
+FIRST_MESSAGE = "I got a new phone and my old one was stolen, so I can't sign in"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "console"
 USERNAME = "karen"
 DISPLAY_NAME = "Karen Blixen"
@@ -52,53 +53,65 @@ class AssistantTicket:
     name: str
 
 
-@pytest.fixture
-def env(tmp_path) -> dict[str, str]:
-    return console_env(tmp_path / "var", f"sqlite:///{tmp_path / 'var' / 'assistant.db'}")
+@dataclass(frozen=True)
+class ConsoleAddress:
+    """The console the assistant's runner started, on its own port."""
+
+    port: int
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
 
 
 @pytest.fixture
-def console(env) -> Iterator[RunningConsole]:
-    running = start_console(env)
+def assistant(trained_model: Path, tmp_path) -> Iterator[RunningAssistant]:
+    """The whole assistant as `make run` starts it: Rasa, actions, outbox worker, console."""
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    running = start_assistant(var_dir)
     yield running
     running.stop()
 
 
 @pytest.fixture
-def sessions(env, console):
+def env(assistant) -> dict[str, str]:
+    var_dir = assistant.var_dir
+    return console_env(var_dir, f"sqlite:///{var_dir / 'assistant.db'}")
+
+
+@pytest.fixture
+def console(assistant) -> ConsoleAddress:
+    return ConsoleAddress(assistant.console_port)
+
+
+@pytest.fixture
+def sessions(env):
     engine = db.make_engine(env["MFA_DATABASE_URL"])
     yield lambda: Session(engine, future=True)
     engine.dispose()
 
 
 @pytest.fixture
-def ticket_from_assistant(sessions) -> AssistantTicket:
-    """The ticket an agent works: for now written through the ticket store directly.
-
-    This is where the assistant's hand-off will create it (a conversation with the running
-    assistant); the rest of the test only needs its reference and the person's name.
-    """
-    name = f"Søren Kierkegaard {uuid.uuid4().hex[:4]}"
-    draft = TicketDraft(
-        conversation_id=f"web:{uuid.uuid4().hex}",
-        channel="rest",
-        name=name,
-        username="sokie@ruc.dk",
-        phone=None,
-        summary="New phone; the Authenticator app is empty.",
-        contact_preference="visit",
-        urgent=True,
-        transcript=[
-            {"role": "user", "text": "I got a new phone and can't sign in"},
-            {"role": "assistant", "text": "The servicedesk will help you move MFA."},
-        ],
-    )
-    with sessions() as session:
-        ticket, created = store.create_ticket(
-            session, draft, uuid.uuid4().hex, datetime.now(timezone.utc), []
-        )
-        assert created
-        return AssistantTicket(ticket.reference, name)
+def ticket_from_assistant(assistant) -> AssistantTicket:
+    """A ticket made the way users make them: a conversation with the running assistant."""
+    # A name of letters only (the form refuses digits in names), unique to this run.
+    name = "Søren " + "".join(random.choices(string.ascii_lowercase, k=8)).title()
+    user = new_sender()
+    for message in (
+        FIRST_MESSAGE,
+        '/start_walkthrough{"walkthrough": "lost_phone"}',
+        "no",  # no other way to sign in
+        "yes",  # create a ticket
+        name,
+        "sokie@ruc.dk",
+        "/deny",  # no phone number
+        "/affirm",  # keep the proposed description
+        "I'll come by in person",
+    ):
+        assistant.say(user, message)
+    created = texts(assistant.say(user, "/affirm"))
+    [reference] = re.findall(r"MFA-\d{6}", created)
+    return AssistantTicket(reference, name)
 
 
 @pytest.fixture
@@ -165,7 +178,7 @@ def test_agent_enrols_signs_in_and_resolves_a_ticket(
     page.get_by_role("button", name="Show").click()
     page.get_by_role("link", name=ticket_from_assistant.reference).click()
     expect(page.get_by_role("heading", name=ticket_from_assistant.reference)).to_be_visible()
-    expect(page.get_by_text("I got a new phone and can't sign in")).to_be_visible()
+    expect(page.get_by_text(FIRST_MESSAGE).first).to_be_visible()
 
     page.get_by_role("button", name="Claim").click()
     expect(page.get_by_text(f"You have claimed {ticket_from_assistant.reference}.")).to_be_visible()

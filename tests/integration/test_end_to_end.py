@@ -1,7 +1,7 @@
 """The whole assistant as a user meets it: `python -m bot run`, then questions over HTTP.
 
 One assistant serves the whole module (start-up loads the model, ~20 s); the last test stops
-it with Ctrl-C and checks that both servers are gone.
+it with Ctrl-C and checks that every service is gone.
 """
 
 from __future__ import annotations
@@ -134,9 +134,11 @@ def test_conversations_are_kept_in_the_sqlite_tracker_store(assistant):
     assert any("I lost my phone" in data for _, data in rows)
 
 
-def test_ctrl_c_stops_both_servers(assistant):
-    assert port_is_open(assistant.rasa_port) and port_is_open(assistant.action_port)
+def test_ctrl_c_stops_every_service(assistant):
+    ports = (assistant.rasa_port, assistant.action_port, assistant.console_port)
+    assert all(port_is_open(port) for port in ports)
+    outbox_log = assistant.var_dir / "logs" / "outbox.log"
+    assert outbox_log.exists()  # the outbox worker was started too
     assert assistant.stop() == 0
-    assert not port_is_open(assistant.rasa_port)
-    assert not port_is_open(assistant.action_port)
+    assert not any(port_is_open(port) for port in ports)
     assert "Stopped." in (assistant.var_dir / "runner.log").read_text()

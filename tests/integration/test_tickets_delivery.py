@@ -17,14 +17,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from email import message_from_bytes, policy
-from email.message import EmailMessage, Message
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +40,7 @@ from bot.tickets.notifiers import (
 )
 from bot.tickets.outbox import LEASE, _take, backoff, deliver_due, run_forever
 from bot.tickets.store import TicketDraft
+from tests.integration.smtp import Mailbox, only_login, start_smtp_server
 
 # The database fixtures (database_url, engine, postgres_url), shared with the other stores.
 pytest_plugins = ["tests.integration.databases"]
@@ -80,30 +79,6 @@ def free_port() -> int:
 # --- a real SMTP server ---------------------------------------------------------------------
 
 
-@dataclass
-class Mailbox:
-    """aiosmtpd handler: keeps every mail it accepts."""
-
-    messages: list[EmailMessage] = field(default_factory=list)
-    recipients: list[list[str]] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
-        self.recipients.append(list(envelope.rcpt_tos))
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-
-def only_login(username: str, password: str) -> Callable:
-    def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
-        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-            username.encode(),
-            password.encode(),
-        )
-        return AuthResult(success=ok, handled=False)
-
-    return authenticator
-
-
 @pytest.fixture
 def smtp_port() -> int:
     return free_port()
@@ -115,9 +90,7 @@ def start_smtp(smtp_port: int) -> Iterator[Callable[..., Mailbox]]:
     controllers: list[Controller] = []
 
     def start(**options) -> Mailbox:
-        mailbox = Mailbox()
-        controller = Controller(mailbox, hostname="127.0.0.1", port=smtp_port, **options)
-        controller.start()
+        mailbox, controller = start_smtp_server(smtp_port, **options)
         controllers.append(controller)
         return mailbox
 

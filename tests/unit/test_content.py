@@ -148,7 +148,7 @@ def test_answers_are_short(domain):
         assert len(text) <= 700, f"{name} is {len(text)} characters; keep answers short"
 
 
-@pytest.mark.parametrize("response", ["utter_servicedesk_contact", "utter_fallback_servicedesk"])
+@pytest.mark.parametrize("response", ["utter_servicedesk_contact"])
 def test_servicedesk_texts_never_show_an_unknown_opening_status(domain, response):
     from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 

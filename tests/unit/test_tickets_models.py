@@ -75,11 +75,20 @@ def test_repr_has_no_personal_data() -> None:
 
 
 def test_transcript_lines_never_raise() -> None:
-    lines = [{"who": "user", "text": "I lost my phone"}, {"who": "bot", "text": "Sorry!"}]
+    lines = [
+        {"who": "user", "text": "I lost my phone", "at": "2026-03-02T09:15:00+00:00"},
+        {"who": "bot", "text": "Sorry!", "at": None},
+    ]
     assert Ticket(transcript=json.dumps(lines)).transcript_lines == lines
-    assert Ticket(transcript="not json").transcript_lines == [{"who": "bot", "text": "not json"}]
-    assert Ticket(transcript='{"a": 1}').transcript_lines == [{"who": "bot", "text": "{'a': 1}"}]
-    assert Ticket(transcript='["plain"]').transcript_lines == [{"who": "", "text": "plain"}]
+    assert Ticket(transcript="not json").transcript_lines == [
+        {"who": "bot", "text": "not json", "at": None}
+    ]
+    assert Ticket(transcript='{"a": 1}').transcript_lines == [
+        {"who": "bot", "text": "{'a': 1}", "at": None}
+    ]
+    assert Ticket(transcript='["plain"]').transcript_lines == [
+        {"who": "", "text": "plain", "at": None}
+    ]
 
 
 @pytest.mark.parametrize(

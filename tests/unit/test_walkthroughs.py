@@ -25,7 +25,8 @@ def walk_to_end(outcome, limit=20):
     for _ in range(limit):
         if outcome.state.status is None:
             break
-        if "old_phone_works" in outcome.view:
+        walkthrough = outcome.state.current
+        if walkthrough and walkthrough.steps[walkthrough.index(outcome.state.step)].question:
             outcome = answer(outcome.state, True)
         else:
             outcome = done(outcome.state)
@@ -103,12 +104,13 @@ def test_done_after_stop_shows_the_step_again_instead_of_skipping_it():
     assert done(stop(step_two.state).state).view == step_two.view
 
 
-def test_new_phone_with_a_dead_old_phone_goes_to_the_servicedesk():
+def test_new_phone_with_a_dead_old_phone_hands_over_to_the_servicedesk():
     question = start(State(platform="iphone"), "new_phone")
     assert question.view == "new_phone.old_phone_works"
     assert done(question.state).view == question.view  # "done" is no answer to a question
     outcome = answer(question.state, False)
-    assert outcome.view == "servicedesk" and outcome.state.walkthrough is None
+    assert outcome.view == "handoff" and outcome.state.walkthrough is None
+    assert outcome.state.status == "handoff"
     assert answer(question.state, True).view == "new_phone.install.iphone"
 
 
@@ -120,8 +122,19 @@ def test_yes_and_no_on_ordinary_steps_mean_done_and_stuck():
 
 def test_no_method_left_ends_self_service():
     step = start(State(platform="iphone"), "first_setup")
-    assert no_method_left(step.state).view == "servicedesk"
+    assert no_method_left(step.state).view == "handoff"
     assert no_method_left(step.state).state.walkthrough is None
+
+
+def test_lost_phone_asks_for_another_method_before_any_handoff():
+    question = start(State(), "lost_phone")
+    assert question.view == "lost_phone.other_method"
+    assert done(question.state).view == question.view  # "done" is no answer to a question
+    assert answer(question.state, False).view == "handoff"
+    self_service = answer(question.state, True)
+    assert self_service.view == "lost_phone.replace_lost"
+    assert done(self_service.state).view == "finished.lost_phone"
+    assert stuck(self_service.state).view == "help.remove_old"
 
 
 @pytest.mark.parametrize("move", [done, back, stuck, stop, resume])

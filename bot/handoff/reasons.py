@@ -1,0 +1,72 @@
+"""Why the assistant offers a person, and what the ticket says happened before the user edits it.
+
+Every handoff starts with an offer (utter_handoff_offer, one variant per reason), so the user
+always hears why a person is needed and can say no. The reason also prefills "what happened",
+marks reports of a possibly compromised account as urgent, and is recorded on the ticket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+NO_METHOD = "no_method"
+LOCKED_OUT = "locked_out"
+COMPROMISED = "compromised"
+ASKED_PERSON = "asked_person"
+MISUNDERSTOOD = "misunderstood"
+REASONS = (NO_METHOD, LOCKED_OUT, COMPROMISED, ASKED_PERSON, MISUNDERSTOOD)
+
+# Intents that are themselves a reason to hand off.
+_INTENT_REASONS = {
+    "locked_out": LOCKED_OUT,
+    "report_compromise": COMPROMISED,
+    "request_person": ASKED_PERSON,
+}
+
+_SUMMARIES = {
+    NO_METHOD: "Lost, new or broken phone, and no other sign-in method left.",
+    LOCKED_OUT: "Locked out: cannot sign in with MFA.",
+    COMPROMISED: (
+        "Possible misuse: MFA settings changed or sign-in requests that the user did not start."
+    ),
+    ASKED_PERSON: "Asked to talk to a person about MFA.",
+    MISUNDERSTOOD: "The assistant could not work out what the user needs.",
+}
+# How many of the user's recent messages the draft quotes, so the agent sees their own words.
+QUOTED_MESSAGES = 2
+QUOTE_CHARS = 300
+
+
+def reason_for(intent: str | None, previous_action: str | None) -> str:
+    """The reason behind an offer that the rules just triggered.
+
+    The intent tells when it is itself a trigger. Otherwise the action that led here does: a
+    walkthrough that found no sign-in method left, or the fallback (an unclear message or
+    "none of these" after suggestions) for a misunderstanding.
+    """
+    if intent in _INTENT_REASONS:
+        return _INTENT_REASONS[intent]
+    if previous_action == "action_walkthrough":
+        return NO_METHOD
+    return MISUNDERSTOOD
+
+
+def is_urgent(reason: str) -> bool:
+    """Someone else may be in the account: the servicedesk should look first at these."""
+    return reason == COMPROMISED
+
+
+def summary_draft(reason: str, recent_user_texts: Iterable[str]) -> str:
+    """ "What happened" as the form proposes it: the reason, then the user's own last words.
+
+    The texts must already be redacted: the draft is shown back and stored on the ticket.
+    """
+    summary = _SUMMARIES.get(reason, _SUMMARIES[MISUNDERSTOOD])
+    quoted = [text.strip() for text in recent_user_texts if text and text.strip()]
+    quoted = [text for text in quoted if not text.startswith("/")][-QUOTED_MESSAGES:]
+    if not quoted:
+        return summary
+    words = " / ".join(quoted)
+    if len(words) > QUOTE_CHARS:
+        words = words[: QUOTE_CHARS - 1].rstrip() + "…"
+    return f'{summary} In their words: "{words}"'

@@ -1,0 +1,102 @@
+"""Turning a confirmed form into a ticket, and telling users about their own tickets only."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.db import session
+from bot.handoff.fields import NO_PHONE
+from bot.settings import Settings
+from bot.tickets.models import Ticket
+from bot.tickets.notifiers import configured_channels
+from bot.tickets.store import TicketDraft, create_ticket, tickets_for_conversation
+
+
+@dataclass(frozen=True)
+class FormAnswers:
+    name: str
+    username: str
+    phone: str | None
+    summary: str
+    contact: str  # "call" or "visit"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    reference: str
+    created: bool  # False: this draft was sent before (a retry or a double click)
+
+
+def idempotency_key(conversation_id: str, draft_id: str) -> str:
+    """One ticket per offer: the same conversation and draft always give the same ticket."""
+    return f"{conversation_id}:{draft_id}"
+
+
+def submit(
+    conversation_id: str,
+    draft_id: str,
+    channel: str,
+    answers: FormAnswers,
+    urgent: bool,
+    transcript: list[dict],
+    now: datetime,
+    settings: Settings,
+) -> Submitted:
+    draft = TicketDraft(
+        conversation_id=conversation_id,
+        channel=(channel or "unknown")[:32],
+        name=answers.name,
+        username=answers.username,
+        phone=None if answers.phone in (None, NO_PHONE) else answers.phone,
+        summary=answers.summary,
+        contact_preference=answers.contact,
+        urgent=urgent,
+        transcript=transcript,
+    )
+    with session() as db:
+        ticket, created = create_ticket(
+            db,
+            draft,
+            idempotency_key(conversation_id, draft_id),
+            now,
+            configured_channels(settings),
+        )
+        return Submitted(ticket.reference, created)
+
+
+@dataclass(frozen=True)
+class StatusAnswer:
+    """What utter_ticket_status says: ``view`` picks the variant."""
+
+    view: str  # none, not_yours, open, claimed, resolved
+    reference: str | None = None
+    others: int = 0  # further tickets of this conversation, not described
+
+
+def status(conversation_id: str, asked_text: str) -> StatusAnswer:
+    """The status of the conversation's ticket that the user asks about, or its newest.
+
+    A reference that is not one of this conversation's tickets gets the same answer whether
+    or not it exists: the assistant must not confirm other people's tickets.
+    """
+    with session() as db:
+        own = tickets_for_conversation(db, conversation_id)
+        asked = _asked_reference(asked_text)
+        if asked is not None:
+            matching = [ticket for ticket in own if ticket.id == asked]
+            if not matching:
+                return StatusAnswer("not_yours")
+            ticket = matching[0]
+        elif own:
+            ticket = own[0]
+        else:
+            return StatusAnswer("none")
+        return StatusAnswer(ticket.status, ticket.reference, len(own) - 1)
+
+
+def _asked_reference(text: str) -> int | None:
+    """The ticket number in "what about MFA-000123?", if the message names one."""
+    match = re.search(r"(?i)\bmfa\s*-?\s*(\d{1,10})\b", text or "")
+    return Ticket.parse_reference(f"MFA-{match.group(1)}") if match else None

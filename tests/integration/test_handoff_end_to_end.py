@@ -1,0 +1,185 @@
+"""Handoff to the servicedesk through the real servers over HTTP: offer, form, ticket, mail.
+
+The assistant runs as `python -m bot run` would (Rasa, action server, outbox worker) with its
+SQLite database and a real SMTP server on loopback as the servicedesk's mailbox.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db import conversation_key, make_engine
+from bot.tickets.models import Ticket
+from tests.integration.assistant import (
+    RunningAssistant,
+    button_titles,
+    free_port,
+    new_sender,
+    start_assistant,
+    texts,
+)
+from tests.integration.smtp import Mailbox, start_smtp_server
+
+pytestmark = pytest.mark.slow
+REFERENCE = re.compile(r"MFA-\d{6}")
+
+
+@pytest.fixture(scope="module")
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    port = free_port()
+    box, controller = start_smtp_server(port)
+    yield box, port
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def assistant(trained_model: Path, tmp_path_factory, mailbox) -> Iterator[RunningAssistant]:
+    _box, smtp_port = mailbox
+    running = start_assistant(
+        tmp_path_factory.mktemp("handoff-var"),
+        {
+            "MFA_SMTP_HOST": "127.0.0.1",
+            "MFA_SMTP_PORT": str(smtp_port),
+            "MFA_SERVICEDESK_EMAIL": "servicedesk@ruc.dk",
+            "MFA_OUTBOX_INTERVAL_SECONDS": "0.5",
+        },
+    )
+    yield running
+    running.stop()
+
+
+def tickets_of(assistant: RunningAssistant, sender: str) -> list[Ticket]:
+    engine = make_engine(f"sqlite:///{assistant.var_dir / 'assistant.db'}")
+    try:
+        with Session(engine) as db:
+            query = select(Ticket).where(Ticket.conversation_key == conversation_key(sender))
+            found = list(db.execute(query).scalars())
+            db.expunge_all()
+            return found
+    finally:
+        engine.dispose()
+
+
+def fill_form(assistant: RunningAssistant, user: str, contact: str = "I'll call") -> str:
+    """Answer the five questions plainly; returns the summary shown for confirmation."""
+    assistant.say(user, "Jens Hansen")
+    assistant.say(user, "jhansen@ruc.dk")
+    assistant.say(user, "/deny")
+    assistant.say(user, "/affirm")
+    return texts(assistant.say(user, contact))
+
+
+def test_lost_phone_without_a_method_becomes_one_ticket_a_mail_and_a_status(assistant, mailbox):
+    box, _port = mailbox
+    user = new_sender()
+    assistant.say(user, "I lost my phone and the code 123 456 from the old one is useless")
+    question = assistant.say(user, '/start_walkthrough{"walkthrough": "lost_phone"}')
+    assert "another way to sign in" in texts(question)
+
+    offer = assistant.say(user, "no")
+    assert "photo ID" in texts(offer) and "Temporary Access Pass" in texts(offer)
+    assert "+45 4674 3600" in texts(offer)
+    assert button_titles(offer) == ["Yes, create a ticket", "No, thanks"]
+
+    assert "full name" in texts(assistant.say(user, "yes"))
+    assert "@ruc.dk" in texts(assistant.say(user, "Maria Jensen"))
+    refused = texts(assistant.say(user, "maria.jensen@gmail.com"))
+    assert "isn't an RUC address" in refused
+    assert "call you back" in texts(assistant.say(user, "mjensen@ruc.dk"))
+    assert "doesn't look like a phone number" in texts(assistant.say(user, "tomorrow afternoon"))
+    draft = texts(assistant.say(user, "/deny"))
+    assert "Lost, new or broken phone" in draft and "[code removed]" in draft
+    assert "call the servicedesk, or come by" in texts(assistant.say(user, "/affirm"))
+    summary = texts(assistant.say(user, "I'll come by in person"))
+    assert "Maria Jensen" in summary and "mjensen@ruc.dk" in summary
+    assert "come by the servicedesk" in summary and "Phone for a call back: none" in summary
+
+    assert "What would you like to change?" in texts(assistant.say(user, "/ticket_change"))
+    asked = assistant.say(user, '/ticket_change{"ticket_field": "ticket_username"}')
+    assert "RUC username" in texts(asked)
+    summary = texts(assistant.say(user, "mj@ruc.dk"))
+    assert "mj@ruc.dk" in summary and "Maria Jensen" in summary
+
+    created = texts(assistant.say(user, "/affirm"))
+    [reference] = REFERENCE.findall(created)
+    assert "photo ID" in created and "The servicedesk is" in created
+    again = texts(assistant.say(user, "/affirm"))  # a double click on "Send it"
+    assert REFERENCE.findall(again) == [reference] and "haven't made a second one" in again
+
+    [ticket] = tickets_of(assistant, user)
+    assert ticket.reference == reference
+    assert (ticket.name, ticket.username, ticket.phone) == ("Maria Jensen", "mj@ruc.dk", None)
+    assert ticket.contact_preference == "visit" and ticket.channel == "rest"
+    assert not ticket.urgent and ticket.status == "open"
+    transcript = json.dumps(ticket.transcript_lines)
+    assert "123 456" not in transcript and "[code removed]" in transcript
+    assert "maria.jensen@gmail.com" in transcript  # the user's words are kept, secrets are not
+
+    [mail] = box.wait_for(1)
+    assert reference in mail["Subject"] and "Maria Jensen" in mail["Subject"]
+    assert "mj@ruc.dk" in mail.get_content()
+
+    status = texts(assistant.say(user, "what's the status of my ticket?"))
+    assert reference in status and "open" in status
+
+
+def test_nobody_else_learns_about_a_ticket(assistant):
+    owner, stranger = new_sender(), new_sender()
+    assistant.say(owner, "I want to talk to a real person")
+    assistant.say(owner, "yes")
+    fill_form(assistant, owner)
+    [reference] = REFERENCE.findall(texts(assistant.say(owner, "/affirm")))
+
+    asked = texts(assistant.say(stranger, f"what is the status of {reference}?"))
+    assert "isn't one of them" in asked and reference not in asked
+    assert "can't find a ticket" in texts(assistant.say(stranger, "status of my ticket"))
+    assert tickets_of(assistant, stranger) == []
+
+
+def test_cancel_in_the_middle_of_the_form_sends_nothing(assistant):
+    user = new_sender()
+    assert "Shall I create a ticket" in texts(assistant.say(user, "I'm locked out of my account"))
+    assistant.say(user, "yes")
+    assistant.say(user, "Ida Thomsen")
+    assert "cancelled the ticket" in texts(assistant.say(user, "cancel"))
+    assert tickets_of(assistant, user) == []
+    # The form is gone: a name now is just a message, not an answer to a question.
+    assert "What's your RUC username" not in texts(assistant.say(user, "Ida Thomsen"))
+
+
+def test_a_question_in_the_middle_of_the_form_is_answered_then_the_form_goes_on(assistant):
+    user = new_sender()
+    assistant.say(user, "I want to talk to a real person")
+    assistant.say(user, "yes")
+    not_a_name = texts(assistant.say(user, "I want to talk to a real person"))
+    assert "doesn't look like a name" in not_a_name
+    assistant.say(user, "Ole Sørensen")
+    answer = texts(assistant.say(user, "how do I install the authenticator app?"))
+    assert "Microsoft Corporation" in answer and "RUC username" in answer
+
+
+def test_someone_changed_my_mfa_gives_an_urgent_ticket(assistant):
+    user = new_sender()
+    offer = texts(assistant.say(user, "someone changed my MFA, there's a phone I don't know"))
+    assert "change your password" in offer and "urgent ticket" in offer
+    assistant.say(user, "yes")
+    summary = fill_form(assistant, user)
+    assert "Possible misuse" in summary
+    assistant.say(user, "/affirm")
+    [ticket] = tickets_of(assistant, user)
+    assert ticket.urgent
+
+
+def test_two_misses_in_a_row_offer_a_ticket(assistant):
+    user = new_sender()
+    assistant.say(user, "/nlu_fallback")
+    offer = texts(assistant.say(user, "/nlu_fallback"))
+    assert "can't work out what you need" in offer and "Shall I create a ticket" in offer
+    assert "OK, no ticket" in texts(assistant.say(user, "no"))
