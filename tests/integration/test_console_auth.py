@@ -6,9 +6,7 @@ depends on the wall clock would pass or fail by the second it runs in.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 
 import pyotp
@@ -22,6 +20,7 @@ from bot import db
 from bot.console import auth
 from bot.console.auth import Outcome, Policy
 from bot.console.models import Agent, AgentEvent
+from tests.integration.console import agent_command, console_env
 
 pytest_plugins = ["tests.integration.databases"]
 
@@ -279,21 +278,10 @@ def test_set_password(engine: Engine) -> None:
 
 def test_agent_commands(database_url: str, tmp_path) -> None:
     """``python -m bot agent ...`` as an administrator runs it, password piped on stdin."""
-    env = {
-        **os.environ,
-        "MFA_DATABASE_URL": database_url,
-        "MFA_VAR_DIR": str(tmp_path / "var"),
-    }
+    env = console_env(tmp_path / "var", database_url)
 
     def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "agent", *args],
-            input=stdin,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return agent_command(env, *args, stdin=stdin)
 
     added = run("add", "Bo", "--name", "Bo Berg", "--password-stdin", stdin=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
