@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | train | chat | outbox | console | agent`."""
+"""Command line: `python -m bot run | train | chat | outbox | console | agent | telegram-poll`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
         "outbox", help="deliver ticket e-mails and webhooks, retrying, until SIGINT/SIGTERM"
     )
     commands.add_parser("console", help="serve the servicedesk console until SIGINT/SIGTERM")
+    commands.add_parser(
+        "telegram-poll",
+        help="fetch Telegram updates and hand them to the Rasa server (MFA_TELEGRAM_MODE=polling)",
+    )
     _add_agent_commands(commands)
     args = parser.parse_args(argv)
 
@@ -51,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "agent":
         return _agent(args)
+    if args.command == "telegram-poll":
+        from bot.channels.telegram.poll import main as poll
+
+        return poll(settings)
     from bot.chat import chat as chat_loop
 
     default_url = f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"

@@ -15,6 +15,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.channels.telegram.config import TelegramConfigError
+from bot.channels.telegram.config import preflight as telegram_preflight
+from bot.credentials import write_credentials
 from bot.endpoints import write_endpoints
 from bot.settings import PROJECT_ROOT, Settings
 from bot.training import ensure_model, rasa_environment
@@ -84,7 +87,9 @@ class Service:
             return ""
 
 
-def build_services(settings: Settings, model: Path, endpoints: Path) -> list[Service]:
+def build_services(
+    settings: Settings, model: Path, endpoints: Path, credentials: Path | None = None
+) -> list[Service]:
     logs = settings.var_dir / "logs"
     python = sys.executable
     actions = Service(
@@ -107,7 +112,7 @@ def build_services(settings: Settings, model: Path, endpoints: Path) -> list[Ser
             python, "-m", "rasa", "run",
             "--model", str(model),
             "--endpoints", str(endpoints),
-            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+            "--credentials", str(credentials or PROJECT_ROOT / "credentials.yml"),
             "--interface", settings.host,
             "--port", str(settings.rasa_port),
             "--cors", "*",
@@ -128,7 +133,18 @@ def build_services(settings: Settings, model: Path, endpoints: Path) -> list[Ser
         ready_url=f"http://127.0.0.1:{settings.console_port}/health",
         log_path=logs / "console.log",
     )
-    return [actions, rasa, outbox, console]
+    services = [actions, rasa, outbox, console]
+    if settings.telegram_mode == "polling":
+        # Fetches Telegram updates and hands them to the Rasa server's Telegram route.
+        services.append(
+            Service(
+                name="Telegram poller",
+                command=[python, "-m", "bot", "telegram-poll"],
+                ready_url=None,
+                log_path=logs / "telegram-poll.log",
+            )
+        )
+    return services
 
 
 class StopRequested(Exception):
@@ -160,9 +176,16 @@ def wait_until_ready(services: list[Service]) -> None:
 
 def run(settings: Settings) -> int:
     """Run every service until Ctrl-C or SIGTERM; returns the exit code for the command line."""
+    try:
+        # Before anything starts (or trains): a Telegram mistake is one sentence, exit code 1.
+        telegram = telegram_preflight(settings)
+    except TelegramConfigError as error:
+        print(str(error), file=sys.stderr, flush=True)
+        return 1
     model = ensure_model(settings.models_dir)
     endpoints = write_endpoints(settings)
-    services = build_services(settings, model, endpoints)
+    credentials = write_credentials(settings)
+    services = build_services(settings, model, endpoints, credentials)
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     try:
@@ -170,6 +193,8 @@ def run(settings: Settings) -> int:
         for service in services:
             service.start(rasa_environment())
         wait_until_ready(services)
+        if telegram:
+            print(f"  {telegram}", flush=True)
         print_ready_banner(settings)
         while not any(service.has_exited() for service in services):
             time.sleep(1)

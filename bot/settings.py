@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseSettings, Field, validator
 
@@ -63,6 +64,21 @@ class Settings(BaseSettings):
     console_session_minutes: int = Field(480, ge=5, description="Sign-in lasts this long.")
     console_secure_cookies: bool = Field(False, description="Cookies only over HTTPS.")
 
+    # Telegram (bot/channels/telegram): off until configured; see README "Telegram".
+    telegram_mode: Literal["off", "webhook", "polling"] = Field(
+        "off", description="off, webhook (Telegram posts to us) or polling (we ask Telegram)."
+    )
+    telegram_token: str = Field("", description="The bot's token from @BotFather.")
+    telegram_webhook_url: str = Field(
+        "", description="Public https:// base URL that reaches the Rasa server (webhook mode)."
+    )
+    telegram_secret_token: str = Field(
+        "", description="Checks that updates come from Telegram; empty: generated into var_dir."
+    )
+    telegram_api_url: str = Field(
+        "https://api.telegram.org/bot", description="Bot API base; the token is appended."
+    )
+
     max_message_chars: int = Field(2000, ge=1, description="Longer messages get a 413.")
     max_sender_chars: int = Field(128, ge=1)
 
@@ -77,6 +93,10 @@ class Settings(BaseSettings):
     class Config:
         env_prefix = "MFA_"
         env_file = ".env"
+
+    @validator("telegram_mode", pre=True)
+    def _mode_in_lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @validator("servicedesk_closed_dates")
     def _calendar_is_valid(cls, value: str, values: dict) -> str:
