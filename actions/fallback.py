@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.servicedesk import hours_status_slot
+from actions.servicedesk import conversation_language, hours_status_slot
 from bot.fallback import is_second_miss, suggestion_slots, topic_titles
 
 
@@ -20,8 +20,10 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         if is_second_miss(tracker.events):
-            return [SlotSet("fallback_stage", "servicedesk"), hours_status_slot()]
-        slots = suggestion_slots(tracker.latest_message, topic_titles(domain))
+            return [SlotSet("fallback_stage", "servicedesk"), hours_status_slot(tracker)]
+        slots = suggestion_slots(
+            tracker.latest_message, topic_titles(domain, conversation_language(tracker))
+        )
         return [SlotSet("fallback_stage", "suggest")] + [
             SlotSet(name, value) for name, value in slots.items()
         ]

@@ -12,7 +12,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.servicedesk import hours_status_slot
+from actions.servicedesk import conversation_language, hours_status_slot
 from bot.handoff import fields, reasons
 from bot.handoff.ticket import FormAnswers, status, submit
 from bot.handoff.transcript import recent_user_texts, transcript
@@ -48,9 +48,12 @@ class ActionOfferHandoff(Action):
         events += [
             SlotSet("handoff_reason", reason),
             SlotSet("ticket_draft_id", uuid.uuid4().hex),
-            SlotSet("ticket_summary_draft", reasons.summary_draft(reason, said)),
+            SlotSet(
+                "ticket_summary_draft",
+                reasons.summary_draft(reason, said, conversation_language(tracker)),
+            ),
             SlotSet("ruc_email_domain", get_settings().ruc_email_domain),
-            hours_status_slot(),
+            hours_status_slot(tracker),
         ]
         return events
 
@@ -141,7 +144,7 @@ class ActionCreateTicket(Action):
         values = {name: tracker.get_slot(name) for name in FORM_SLOTS}
         draft_id = tracker.get_slot("ticket_draft_id")
         if not draft_id or any(values[name] is None for name in FORM_SLOTS):
-            return [SlotSet("ticket_outcome", "no_draft"), hours_status_slot()]
+            return [SlotSet("ticket_outcome", "no_draft"), hours_status_slot(tracker)]
         answers = FormAnswers(
             name=values["ticket_name"],
             username=values["ticket_username"],
@@ -162,12 +165,12 @@ class ActionCreateTicket(Action):
             )
         except Exception:  # the database is down: tell the user how to reach a person anyway
             log.exception("Could not store the ticket")
-            return [SlotSet("ticket_outcome", "failed"), hours_status_slot()]
+            return [SlotSet("ticket_outcome", "failed"), hours_status_slot(tracker)]
         outcome = "created" if sent.created else "already_sent"
         return [
             SlotSet("ticket_reference", sent.reference),
             SlotSet("ticket_outcome", outcome),
-            hours_status_slot(),
+            hours_status_slot(tracker),
         ]
 
 
@@ -184,9 +187,9 @@ class ActionTicketStatus(Action):
             answer = status(tracker.sender_id, tracker.latest_message.get("text") or "")
         except Exception:
             log.exception("Could not look up tickets")
-            return [SlotSet("ticket_status_view", "unavailable"), hours_status_slot()]
+            return [SlotSet("ticket_status_view", "unavailable"), hours_status_slot(tracker)]
         return [
             SlotSet("ticket_status_view", answer.view),
             SlotSet("ticket_status_reference", answer.reference),
-            hours_status_slot(),
+            hours_status_slot(tracker),
         ]

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.servicedesk import conversation_language
 from bot.onboarding import walkthroughs as w
 from bot.onboarding.platform import platform_from_text
 
@@ -45,7 +46,7 @@ def state_from(tracker: Tracker) -> w.State:
     )
 
 
-def slots_for(outcome: w.Outcome) -> list[dict[str, Any]]:
+def slots_for(outcome: w.Outcome, language: str) -> list[dict[str, Any]]:
     state = outcome.state
     return [
         SlotSet("walkthrough", state.walkthrough),
@@ -53,7 +54,7 @@ def slots_for(outcome: w.Outcome) -> list[dict[str, Any]]:
         SlotSet("walkthrough_status", state.status),
         SlotSet("platform", state.platform),
         SlotSet("walkthrough_view", outcome.view),
-        SlotSet("walkthrough_progress", outcome.progress),
+        SlotSet("walkthrough_progress", outcome.progress(language)),
     ]
 
 
@@ -66,4 +67,4 @@ class ActionWalkthrough(Action):
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         move = MOVES.get(intent, lambda s, t: w.resume(s))
-        return slots_for(move(state_from(tracker), tracker))
+        return slots_for(move(state_from(tracker), tracker), conversation_language(tracker))

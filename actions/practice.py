@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.servicedesk import conversation_language
 from bot.onboarding.practice_flow import begin, verify
 from bot.settings import get_settings
 
@@ -42,7 +43,7 @@ class ActionPracticeCheck(Action):
     ) -> list[dict[str, Any]]:
         verdict = verify(tracker.sender_id, tracker.latest_message.get("text") or "", now())
         events = [SlotSet("practice_feedback", verdict.feedback)]
-        events.append(SlotSet("practice_drift", verdict.drift))
+        events.append(SlotSet("practice_drift", verdict.drift(conversation_language(tracker))))
         if verdict.feedback in ("ok", "drift", "none_active"):
             # Done with this code: what it showed is no longer needed in the conversation.
             events += [

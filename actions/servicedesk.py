@@ -9,11 +9,19 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.hours import status_sentence
+from bot.locales import supported, texts
 from bot.settings import get_settings
 
 
-def hours_status_slot() -> dict[str, Any]:
-    return SlotSet("hours_status", status_sentence(get_settings().service_hours))
+def conversation_language(tracker: Tracker) -> str:
+    """The language this conversation is held in (the language slot; English if unset)."""
+    return supported(tracker.get_slot("language"))
+
+
+def hours_status_slot(tracker: Tracker) -> dict[str, Any]:
+    """Open now or when next, as a sentence in the conversation's language."""
+    phrases = texts("hours", conversation_language(tracker))
+    return SlotSet("hours_status", status_sentence(get_settings().service_hours, phrases=phrases))
 
 
 class ActionSetHoursStatus(Action):
@@ -23,4 +31,4 @@ class ActionSetHoursStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        return [hours_status_slot()]
+        return [hours_status_slot(tracker)]

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | train | chat | outbox | console | agent | telegram-poll`."""
+"""Command line: `python -m bot run | train | chat | outbox | console | agent | purge | ...`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
         "outbox", help="deliver ticket e-mails and webhooks, retrying, until SIGINT/SIGTERM"
     )
     commands.add_parser("console", help="serve the servicedesk console until SIGINT/SIGTERM")
+    commands.add_parser(
+        "purge", help="delete quiet conversations and old resolved tickets (MFA_RETENTION_*)"
+    )
     commands.add_parser(
         "telegram-poll",
         help="fetch Telegram updates and hand them to the Rasa server (MFA_TELEGRAM_MODE=polling)",
@@ -52,6 +55,20 @@ def main(argv: list[str] | None = None) -> int:
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         serve(settings)
+        return 0
+    if args.command == "purge":
+        from datetime import datetime, timezone
+
+        from bot.retention import purge
+
+        purged = purge(
+            settings.resolved_database_url,
+            settings.resolved_tracker_store_url,
+            datetime.now(timezone.utc),
+            settings.retention_conversation_days,
+            settings.retention_ticket_days,
+        )
+        print(purged)
         return 0
     if args.command == "agent":
         return _agent(args)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.locales import DEFAULT_LANGUAGE, load_locale, supported, text
 from bot.settings import PROJECT_ROOT
 
 
@@ -25,10 +26,12 @@ def content_slots(domain_path: Path = PROJECT_ROOT / "domain.yml") -> dict[str, 
     }
 
 
-def servicedesk_hint() -> str:
-    """One sentence that always gets a stuck user to a person."""
-    slots = content_slots()
-    return (
-        f"If this keeps failing, call RUC's servicedesk on {slots['servicedesk_phone']} "
-        f"({slots['servicedesk_hours']}) and bring photo ID if you come by."
+def servicedesk_hint(language: str = DEFAULT_LANGUAGE) -> str:
+    """One sentence that always gets a stuck user to a person, in their language."""
+    slots = {**content_slots(), **load_locale(supported(language)).slot_values}
+    return text(
+        "channel.servicedesk_hint",
+        language,
+        servicedesk_phone=slots["servicedesk_phone"],
+        servicedesk_hours=slots["servicedesk_hours"],
     )

@@ -8,17 +8,20 @@ fresh install (or a new release) needs no manual step; admins may still run
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import DateTime, MetaData, create_engine, event, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, declarative_base
 from sqlalchemy.types import TypeDecorator
@@ -103,6 +106,40 @@ def alembic_config(url: str) -> Config:
     # ConfigParser interpolates "%": URL-encoded passwords would otherwise break.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+# Any number, the same in every process: PostgreSQL's advisory lock for migrations.
+_MIGRATION_LOCK_KEY = 0x4D464121
+
+
+@contextmanager
+def migration_lock(connection: Connection) -> Iterator[None]:
+    """Let one process at a time migrate: the runner's children start together on a fresh
+    database, and two of them creating the same tables would fail one of them.
+
+    PostgreSQL gets an advisory lock held by the migrating connection; SQLite a lock file
+    beside the database (SQLite's own locking would let both read "no tables" first).
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+        try:
+            yield
+        finally:
+            connection.execute(
+                text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+            )
+            connection.commit()
+        return
+    database = connection.engine.url.database or ""
+    if connection.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def upgrade(url: str) -> None:

@@ -15,19 +15,21 @@ from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
 
+TRACKER_STORE = "bot.tracker_store.RedactingSQLTrackerStore"
+# Responses in the conversation's language (bot/nlg.py).
+NLG = "bot.nlg.LocalizedNLG"
+
 
 def tracker_store_config(settings: Settings) -> dict[str, Any]:
-    """SQLTrackerStore parameters: a SQLite file by default, any SQLAlchemy URL otherwise."""
-    if not settings.tracker_store_url:
-        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "trackers.db")}
-    url = make_url(settings.tracker_store_url)
-    config: dict[str, Any] = {
-        "type": "SQL",
-        "dialect": url.drivername,
-        "db": url.database,
-    }
+    """Rasa's SQL tracker store, redacting secrets (bot/tracker_store.py): SQLite by default.
+
+    The database host goes in "url": Rasa passes that as the store's host (a "host" key would
+    reach the constructor twice).
+    """
+    url = make_url(settings.resolved_tracker_store_url)
+    config: dict[str, Any] = {"type": TRACKER_STORE, "dialect": url.drivername, "db": url.database}
     optional = {
-        "host": url.host,
+        "url": url.host,
         "port": url.port,
         "username": url.username,
         "password": url.password,
@@ -57,6 +59,7 @@ def render_endpoints(settings: Settings) -> dict[str, Any]:
         "action_endpoint": {"url": settings.action_server_url},
         "tracker_store": tracker_store_config(settings),
         "lock_store": lock_store_config(settings),
+        "nlg": {"type": NLG},
     }
 
 

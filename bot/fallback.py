@@ -14,6 +14,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.locales import DEFAULT_LANGUAGE, load_locale
+
 FAQ_INTENT = "faq"
 SUGGESTIONS_RESPONSE = "utter_fallback_topics"
 SUGGESTION_COUNT = 3
@@ -85,10 +87,16 @@ def topic_payload(topic: str) -> str:
     return f"/{topic}"
 
 
-def topic_titles(domain: Mapping[str, Any]) -> dict[str, str]:
-    """Button title of every response that declares one as metadata.topic_title."""
+def topic_titles(domain: Mapping[str, Any], language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Button title of every response that declares one as metadata.topic_title.
+
+    The domain's responses are English; another language's come from its locale.
+    """
+    responses = dict(domain.get("responses") or {})
+    if language != DEFAULT_LANGUAGE:
+        responses.update(load_locale(language).responses)
     titles: dict[str, str] = {}
-    for name, variants in (domain.get("responses") or {}).items():
+    for name, variants in responses.items():
         title = ((variants or [{}])[0].get("metadata") or {}).get("topic_title")
         if title:
             titles[name] = title

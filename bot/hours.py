@@ -17,28 +17,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from bot.locales import DEFAULT_LANGUAGE, texts
+
 # A year ahead is enough for any real closure; beyond that the configuration
 # is wrong and saying "no opening hours" is more honest than looping forever.
 _SEARCH_DAYS = 366
 
 _WEEKDAY_ABBREVIATIONS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-ENGLISH: Mapping[str, str] = MappingProxyType(
-    {
-        "open_until": "The servicedesk is open now, until {time}.",
-        "closed_opens": "The servicedesk is closed now. It opens {when} at {time}.",
-        "no_opening": "The servicedesk has no opening hours in the coming year.",
-        "today": "today",
-        "tomorrow": "tomorrow",
-        "this_week": "{weekday}",
-        "later": "on {weekday} {day} {month}",
-        # Comma-separated so that every phrase, in every language, is a plain string.
-        "weekday_names": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
-        "month_names": (
-            "January,February,March,April,May,June,July,August,September,October,November,December"
-        ),
-    }
-)
+# The sentence's English words; other languages pass theirs as `phrases` (locales/*/texts.yml).
+ENGLISH: Mapping[str, str] = MappingProxyType(texts("hours", DEFAULT_LANGUAGE))
 
 
 @lru_cache(maxsize=64)

@@ -2,7 +2,8 @@
 
 A FAQ message counts as right only if both the intent (faq) and the ResponseSelector's pick
 (faq/<topic>) are right, and a message the FallbackClassifier rejects counts as wrong: what
-matters is the answer, not the intent label.
+matters is the answer, not the intent label. Each message also counts for the language of the
+reply it would get as the first message of a conversation (bot/language_policy.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.language_policy import language_after
+from bot.locales import DEFAULT_LANGUAGE
 
 ParseFn = Callable[[str], Awaitable[Mapping[str, Any]]]
 
@@ -33,20 +37,37 @@ class Miss:
     got: str
 
 
+def reply_language(text: str, parse_data: Mapping[str, Any]) -> str:
+    """The language a new conversation answers this first message in."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    return language_after(text, intent, DEFAULT_LANGUAGE, None) or DEFAULT_LANGUAGE
+
+
 @dataclass
 class Report:
     total: int = 0
     right: int = 0
     per_topic: dict[str, tuple[int, int]] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
+    language_right: int = 0
+    language_misses: list[Miss] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
         return self.right / self.total if self.total else 0.0
 
+    @property
+    def language_accuracy(self) -> float:
+        return self.language_right / self.total if self.total else 0.0
+
     def summary(self) -> str:
         lines = [f"held-out accuracy: {self.right}/{self.total} = {self.accuracy:.1%}"]
         lines += [f"  {miss.expected:<28} <- {miss.got:<28} {miss.text!r}" for miss in self.misses]
+        lines.append(
+            f"reply in the question's language: {self.language_right}/{self.total} "
+            f"= {self.language_accuracy:.1%}"
+        )
+        lines += [f"  {miss.expected} <- {miss.got} {miss.text!r}" for miss in self.language_misses]
         return "\n".join(lines)
 
 
@@ -54,12 +75,20 @@ def load_heldout(path: Path) -> dict[str, list[str]]:
     return yaml.safe_load(path.read_text())
 
 
-async def score(parse: ParseFn, heldout: Mapping[str, list[str]]) -> Report:
+async def score(
+    parse: ParseFn, heldout: Mapping[str, list[str]], language: str = DEFAULT_LANGUAGE
+) -> Report:
     report = Report()
     for expected, messages in heldout.items():
         right = 0
         for text in messages:
-            got = answer_key(await parse(text))
+            parse_data = await parse(text)
+            replied_in = reply_language(text, parse_data)
+            if replied_in == language:
+                report.language_right += 1
+            else:
+                report.language_misses.append(Miss(text, language, replied_in))
+            got = answer_key(parse_data)
             if got == expected:
                 right += 1
             else:

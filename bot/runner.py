@@ -219,6 +219,9 @@ def print_ready_banner(settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.rasa_port}"
     print(
         "\nThe MFA assistant is running.\n"
+        f"  Demo intranet page with the chat widget:  {base}/webhooks/webchat/demo\n"
+        f'  Widget for any page:  <script src="{base}/webhooks/webchat/widget.js" defer>'
+        "</script>\n"
         f"  REST:  POST {base}/webhooks/rest/webhook  "
         '{"sender": "me", "message": "hello"}\n'
         "  Chat in this terminal:  make chat   (in a second terminal)\n"

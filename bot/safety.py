@@ -14,8 +14,11 @@ import re
 CODE_MARK = "[code removed]"
 SECRET_MARK = "[password removed]"
 
-# "password: hunter2", "my pw is hunter2", "kodeord er hunter2", "adgangskode hunter2", ...
-_SECRET_WORDS = r"(?:password|passwd|pass ?word|pwd|pw|passcode|pin|kodeord|adgangskode)"
+# "password: hunter2", "my pw is hunter2", "kodeord er hunter2", "adgangskoden er hunter2", ...
+# Whole words only (with Danish definite endings): "pinger" or "passwordless" are no secrets.
+_SECRET_WORDS = (
+    r"(?:password|passwd|pass ?word|pwd|pw|passcode|pin|kodeord|adgangskode)(?:et|en|n|s)?\b"
+)
 _SECRET_AFTER_WORD = re.compile(
     rf"(?i)\b({_SECRET_WORDS})(\s*(?:is|er|was|var|=|:|-)?\s*)(\"[^\"]+\"|'[^']+'|\S+)"
 )
@@ -45,6 +48,24 @@ def _secret_replacement(match: re.Match[str]) -> str:
     return f"{word}{joiner}{SECRET_MARK}"
 
 
+# Stricter than redaction (which rather removes a word too many): a password is *stated* only
+# with an explicit "is" / ":" / "=" and a value that looks like one (a digit, a symbol or a
+# capital inside it), so "my password is wrong" or "password, they're" is not one.
+_STATED_PASSWORD = re.compile(
+    rf"(?i)\b{_SECRET_WORDS}\s*(?:is|er|was|var|=|:)\s*(\"[^\"]+\"|'[^']+'|\S+)"
+)
+_LOOKS_LIKE_A_PASSWORD = re.compile(r"\d|[^\w\s'\".,?]|\w[A-Z]")
+
+
+def states_a_password(text: str) -> bool:
+    """True when the text gives a password ("my password is Hest!Hest!", "pw: kage1234")."""
+    for match in _STATED_PASSWORD.finditer(text or ""):
+        value = match.group(1).strip("\"'.,!?")
+        if value.casefold() not in _NOT_SECRETS and _LOOKS_LIKE_A_PASSWORD.search(value):
+            return True
+    return False
+
+
 def redact(text: str) -> str:
     """``text`` with passwords, one-time codes and pass-like tokens replaced by markers."""
     if not text:
@@ -52,3 +73,31 @@ def redact(text: str) -> str:
     text = _SECRET_AFTER_WORD.sub(_secret_replacement, text)
     text = _TOKEN.sub(SECRET_MARK, text)
     return _DIGIT_CODE.sub(CODE_MARK, text)
+
+
+# Slots filled from free text by the ticket form: Rasa first stores what the user typed, then
+# the validated value. What was typed may hold a secret; validated values hold none, so
+# redacting them again changes nothing. The phone is left alone (its digits look like a code).
+FREE_TEXT_SLOTS = frozenset({"ticket_name", "ticket_username", "ticket_summary", "ticket_contact"})
+
+
+def redact_event(data: dict) -> dict:
+    """A Rasa event (as a dict) with the user's words redacted, for storing.
+
+    Only what users typed is redacted: their messages (and the copy of the text in the parse
+    data) and slots filled straight from their text. The assistant's own texts hold phone
+    numbers and links that must stay as they are.
+    """
+    kind = data.get("event")
+    if kind == "user":
+        redacted = dict(data)
+        if isinstance(data.get("text"), str):
+            redacted["text"] = redact(data["text"])
+        parse_data = data.get("parse_data")
+        if isinstance(parse_data, dict) and isinstance(parse_data.get("text"), str):
+            redacted["parse_data"] = {**parse_data, "text": redact(parse_data["text"])}
+        return redacted
+    typed_slot = kind == "slot" and data.get("name") in FREE_TEXT_SLOTS
+    if typed_slot and isinstance(data.get("value"), str):
+        return {**data, "value": redact(data["value"])}
+    return data

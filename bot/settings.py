@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the assistant's database; empty: SQLite in var_dir.",
     )
     practice_ttl_minutes: int = Field(10, ge=1, description="How long a practice QR secret lives.")
+    # Retention (python -m bot purge): quiet conversations and resolved tickets are deleted.
+    retention_conversation_days: int = Field(30, ge=1, description="Keep a quiet conversation.")
+    retention_ticket_days: int = Field(180, ge=1, description="Keep a resolved ticket.")
 
     # Servicedesk tickets: delivery is off until configured; tickets always reach the console.
     ruc_email_domain: str = Field("ruc.dk", description="Domain of RUC e-mail addresses.")
@@ -80,6 +83,8 @@ class Settings(BaseSettings):
     )
 
     max_message_chars: int = Field(2000, ge=1, description="Longer messages get a 413.")
+    rate_limit_messages: int = Field(30, ge=1, description="Messages per sender per window.")
+    rate_limit_seconds: float = Field(60.0, gt=0, description="The rate limit's window.")
     max_sender_chars: int = Field(128, ge=1)
 
     # Kept as the strings an administrator writes; checked at load time, parsed on use.
@@ -126,6 +131,10 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_dir / 'assistant.db'}"
+
+    @property
+    def resolved_tracker_store_url(self) -> str:
+        return self.tracker_store_url or f"sqlite:///{self.var_dir / 'trackers.db'}"
 
     @property
     def action_server_url(self) -> str:

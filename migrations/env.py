@@ -15,7 +15,7 @@ from alembic import context
 import bot.console.models
 import bot.onboarding.practice_store
 import bot.tickets.models  # noqa: F401
-from bot.db import Base, make_engine
+from bot.db import Base, make_engine, migration_lock
 from bot.settings import get_settings
 
 config = context.config
@@ -47,7 +47,7 @@ def run_migrations_online() -> None:
     """Migrate through the assistant's own engine factory, so SQLite gets the same pragmas."""
     engine = make_engine(database_url())
     try:
-        with engine.connect() as connection:
+        with engine.connect() as connection, migration_lock(connection):
             context.configure(
                 connection=connection,
                 target_metadata=target_metadata,

@@ -14,6 +14,9 @@ from sanic.response import HTTPResponse
 
 from bot.channels.validation import BadRequest, Limits, parse_chat_request
 from bot.content import servicedesk_hint
+from bot.language_detection import detect
+from bot.locales import DEFAULT_LANGUAGE, text
+from bot.rate_limit import RateLimiter
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -24,7 +27,11 @@ def error_response(error: BadRequest) -> HTTPResponse:
 
 
 class ValidatedRestInput(RestInput):
-    """Rasa's REST channel, but a bad request gets a 4xx with a reason instead of a 500."""
+    """Rasa's REST channel, but a bad request gets a 4xx with a reason instead of a 500.
+
+    Each sender may send MFA_RATE_LIMIT_MESSAGES per MFA_RATE_LIMIT_SECONDS; more get a 429
+    with Retry-After (the widget shows that as a friendly "slow down").
+    """
 
     @classmethod
     def name(cls) -> str:
@@ -33,6 +40,7 @@ class ValidatedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         settings = get_settings()
         limits = Limits(settings.max_message_chars, settings.max_sender_chars)
+        limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_seconds)
         webhook = Blueprint("validated_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -45,6 +53,13 @@ class ValidatedRestInput(RestInput):
                 chat = parse_chat_request(request.body or b"", limits)
             except BadRequest as error:
                 return error_response(error)
+            wait = limiter.retry_after(chat.sender)
+            if wait:
+                return response.json(
+                    {"error": f"Too many messages; please wait {wait} seconds and try again."},
+                    status=429,
+                    headers={"Retry-After": str(wait)},
+                )
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
@@ -61,13 +76,11 @@ class ValidatedRestInput(RestInput):
             except Exception:
                 logger.exception("Handling a REST message failed.")
             if not collector.messages:
-                # The user never meets silence: say so, with a way to a person.
-                collector.messages.append(
-                    {
-                        "recipient_id": chat.sender,
-                        "text": f"Sorry, something went wrong on my side. {servicedesk_hint()}",
-                    }
-                )
+                # The user never meets silence: say so, with a way to a person, in the
+                # language of their words (the conversation's own may be out of reach).
+                language = detect(chat.message) or DEFAULT_LANGUAGE
+                sorry = text("channel.sorry", language, hint=servicedesk_hint(language))
+                collector.messages.append({"recipient_id": chat.sender, "text": sorry})
             return response.json(collector.messages)
 
         return webhook

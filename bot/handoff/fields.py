@@ -22,10 +22,14 @@ _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{1,29}$")
 _PHONE_CHARS = re.compile(r"^[0-9 ()+./-]+$")
 _SKIP_WORDS = frozenset(
     {"skip", "no", "nope", "none", "no thanks", "no, thanks", "i'd rather not", "rather not",
-     "no phone", "nej", "spring over", "-"}
+     "no phone", "nej", "nej tak", "ingen", "nix", "spring over", "-"}
 )  # fmt: skip
-_CALL_WORDS = ("call", "phone", "ring", "telephone")
-_VISIT_WORDS = ("come", "visit", "in person", "drop by", "stop by", "desk", "kommer", "forbi")
+# English and Danish ("ring", "ringe", "telefonisk"; "komme forbi", "møde op", "personligt").
+_CALL_WORDS = ("call", "phone", "ring", "telefon")
+_VISIT_WORDS = (
+    "come", "visit", "in person", "drop by", "stop by", "desk",
+    "komme", "forbi", "møde", "moede", "personlig", "besøg", "besoeg", "skranke",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

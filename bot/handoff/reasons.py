@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.locales import DEFAULT_LANGUAGE, text, texts
+
 NO_METHOD = "no_method"
 LOCKED_OUT = "locked_out"
 COMPROMISED = "compromised"
@@ -23,15 +25,6 @@ _INTENT_REASONS = {
     "request_person": ASKED_PERSON,
 }
 
-_SUMMARIES = {
-    NO_METHOD: "Lost, new or broken phone, and no other sign-in method left.",
-    LOCKED_OUT: "Locked out: cannot sign in with MFA.",
-    COMPROMISED: (
-        "Possible misuse: MFA settings changed or sign-in requests that the user did not start."
-    ),
-    ASKED_PERSON: "Asked to talk to a person about MFA.",
-    MISUNDERSTOOD: "The assistant could not work out what the user needs.",
-}
 # How many of the user's recent messages the draft quotes, so the agent sees their own words.
 QUOTED_MESSAGES = 2
 QUOTE_CHARS = 300
@@ -56,12 +49,15 @@ def is_urgent(reason: str) -> bool:
     return reason == COMPROMISED
 
 
-def summary_draft(reason: str, recent_user_texts: Iterable[str]) -> str:
+def summary_draft(
+    reason: str, recent_user_texts: Iterable[str], language: str = DEFAULT_LANGUAGE
+) -> str:
     """ "What happened" as the form proposes it: the reason, then the user's own last words.
 
     The texts must already be redacted: the draft is shown back and stored on the ticket.
     """
-    summary = _SUMMARIES.get(reason, _SUMMARIES[MISUNDERSTOOD])
+    summaries = texts("handoff.summaries", language)
+    summary = summaries.get(reason, summaries[MISUNDERSTOOD])
     quoted = [text.strip() for text in recent_user_texts if text and text.strip()]
     quoted = [text for text in quoted if not text.startswith("/")][-QUOTED_MESSAGES:]
     if not quoted:
@@ -69,4 +65,4 @@ def summary_draft(reason: str, recent_user_texts: Iterable[str]) -> str:
     words = " / ".join(quoted)
     if len(words) > QUOTE_CHARS:
         words = words[: QUOTE_CHARS - 1].rstrip() + "…"
-    return f'{summary} In their words: "{words}"'
+    return text("handoff.in_their_words", language, summary=summary, words=words)

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import re
 
+# English and Danish ("ingen smartphone", "en gammel mobil", "iphonen", "min samsung-telefon").
 NO_SMARTPHONE = re.compile(
-    r"\b(no|not an?|don'?t have an?|without( an?)?)\s+(smart\s?phone|smartphone|apps?)\b"
-    r"|\b(basic|dumb|flip|old|simple|button|feature)\s+(phone|mobile|cell|nokia)\b"
+    r"\b(no|not an?|don'?t have an?|without( an?)?|ingen|ikke nogen|uden( en)?|har ikke en)"
+    r"\s+(smart\s?phone|smartphone|apps?)\b"
+    r"|\b(basic|dumb|flip|old|simple|button|feature|gammel|almindelig|simpel|dum)\s+"
+    r"(phone|mobile|cell|nokia|mobil|telefon)\b"
 )
-IPHONE = re.compile(r"\b(iphone|ios|apple)\b")
+# Danish endings and compounds: iphonen, androiden, samsungen, androidtelefon, samsung-mobil.
+_SUFFIX = r"(?:e?n|s|-?(?:telefon|mobil)(?:en)?)?"
+IPHONE = re.compile(rf"\b(iphone|ios|apple){_SUFFIX}\b")
 ANDROID = re.compile(
     r"\b(android|samsung|galaxy|pixel|google|oneplus|huawei|xiaomi|motorola|moto|nokia|sony"
-    r"|oppo|fairphone)\b"
+    rf"|oppo|fairphone){_SUFFIX}\b"
 )
 
 

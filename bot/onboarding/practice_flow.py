@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.db import session
+from bot.locales import DEFAULT_LANGUAGE, text
 from bot.onboarding import practice_store as store
 from bot.onboarding.practice import (
     check_code,
@@ -32,7 +33,14 @@ class PracticeDisplay:
 @dataclass(frozen=True)
 class Verdict:
     feedback: str  # ok, drift, wrong, bad_format, help or none_active (utter_practice_result)
-    drift: str | None = None  # "about 30 seconds ahead"
+    drift_seconds: int | None = None  # how far the phone's clock is off (+ ahead, - behind)
+
+    def drift(self, language: str = DEFAULT_LANGUAGE) -> str | None:
+        """ "about 30 seconds ahead", in the conversation's language."""
+        if self.drift_seconds is None:
+            return None
+        way = "ahead" if self.drift_seconds > 0 else "behind"
+        return text(f"practice.drift_{way}", language, seconds=abs(self.drift_seconds))
 
 
 def begin(conversation_id: str, now: datetime, ttl: timedelta) -> PracticeDisplay:
@@ -40,10 +48,6 @@ def begin(conversation_id: str, now: datetime, ttl: timedelta) -> PracticeDispla
         secret = store.start(db, conversation_id, now, ttl)
     uri = otpauth_uri(secret)
     return PracticeDisplay(image=qr_data_url(uri), key=format_key(secret), link=uri)
-
-
-def describe_drift(seconds: int) -> str:
-    return f"about {abs(seconds)} seconds {'ahead' if seconds > 0 else 'behind'}"
 
 
 def verify(conversation_id: str, text: str, now: datetime) -> Verdict:
@@ -59,7 +63,7 @@ def verify(conversation_id: str, text: str, now: datetime) -> Verdict:
             store.finish(db, conversation_id)
             if result.outcome == "ok":
                 return Verdict("ok")
-            return Verdict("drift", describe_drift(result.drift_seconds))
+            return Verdict("drift", result.drift_seconds)
         if store.record_failure(db, conversation_id) >= MAX_FAILURES:
             return Verdict("help")
         return Verdict("wrong")

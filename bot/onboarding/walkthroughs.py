@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.locales import DEFAULT_LANGUAGE, text
+
 ACTIVE = "active"
 PAUSED = "paused"
 ASKING_PLATFORM = "asking_platform"
@@ -102,7 +104,14 @@ class State:
 class Outcome:
     state: State
     view: str
-    progress: str | None = None
+    position: tuple[int, int] | None = None  # (step number, steps in all) while a step shows
+
+    def progress(self, language: str = DEFAULT_LANGUAGE) -> str | None:
+        """The "Step 2 of 6" line in the conversation's language."""
+        if self.position is None:
+            return None
+        number, total = self.position
+        return text("walkthrough.progress", language, number=number, total=total)
 
 
 IDLE = State()
@@ -117,8 +126,8 @@ def _show(state: State) -> Outcome:
     view = f"{walkthrough.id}.{step.id}"
     if step.per_platform:
         view += f".{state.platform}"
-    progress = f"Step {index + 1} of {len(walkthrough.steps)}"
-    return Outcome(replace(state, step=step.id, status=ACTIVE), view, progress)
+    position = (index + 1, len(walkthrough.steps))
+    return Outcome(replace(state, step=step.id, status=ACTIVE), view, position)
 
 
 def _idle(state: State, view: str) -> Outcome:
@@ -205,7 +214,7 @@ def stuck(state: State) -> Outcome:
     walkthrough = state.current
     step = walkthrough.steps[walkthrough.index(state.step)]
     shown = _show(state)
-    return Outcome(shown.state, f"help.{step.stuck}", shown.progress)
+    return Outcome(shown.state, f"help.{step.stuck}", shown.position)
 
 
 def stop(state: State) -> Outcome:

@@ -130,15 +130,21 @@ class FakeTelegram:
             return result
 
     # --- updates as Telegram shapes them ---------------------------------------------------
-    def text_update(self, chat_id: int, text: str) -> dict[str, Any]:
+    def text_update(
+        self, chat_id: int, text: str, language_code: str | None = None
+    ) -> dict[str, Any]:
+        """A typed message; language_code is the app language Telegram reports for the user."""
         update_id = self.next_update_id()
+        user = {"id": chat_id, "is_bot": False, "first_name": "Test"}
+        if language_code:
+            user["language_code"] = language_code
         return {
             "update_id": update_id,
             "message": {
                 "message_id": update_id,
                 "date": int(time.time()),
                 "chat": {"id": chat_id, "type": "private", "first_name": "Test"},
-                "from": {"id": chat_id, "is_bot": False, "first_name": "Test"},
+                "from": user,
                 "text": text,
                 **_command_entities(text),
             },
@@ -216,7 +222,10 @@ class FakeTelegram:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         if method == "getUpdates":
             return self._get_updates(call)
-        call.result = self._result(call)
+        try:
+            call.result = self._result(call)
+        except (KeyError, ValueError, TypeError):  # as Telegram answers a bad chat or message
+            return 400, {"ok": False, "error_code": 400, "description": "Bad Request: not found"}
         return 200, {"ok": True, "result": call.result}
 
     def _record(self, call: Call) -> None:

@@ -32,6 +32,16 @@ class Mailbox:
         assert len(self.messages) >= count, f"{len(self.messages)} of {count} mails arrived"
         return self.messages[:count]
 
+    def wait_for_subject(self, words: str, timeout: float = 60.0) -> EmailMessage:
+        """The first mail whose subject contains ``words``, waiting for it to arrive."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [mail for mail in self.messages if words in mail["Subject"]]
+            if found:
+                return found[0]
+            time.sleep(0.2)
+        raise AssertionError(f"no mail with {words!r} in its subject arrived")
+
 
 def only_login(username: str, password: str) -> Callable:
     def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:

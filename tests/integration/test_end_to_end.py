@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.locales import load_locale
 from bot.settings import PROJECT_ROOT
 from tests.integration.assistant import (
     RunningAssistant,
@@ -132,6 +133,75 @@ def test_conversations_are_kept_in_the_sqlite_tracker_store(assistant):
     kinds = [kind for kind, _ in rows]
     assert "user" in kinds and "bot" in kinds
     assert any("I lost my phone" in data for _, data in rows)
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("is this link real? https://login.microsoftonline.com/common/login", "is genuine"),
+        (
+            "got this in a mail https://login.microsoftonline.com.secure-ruc.io/ is it ok",
+            "not** RUC's",
+        ),
+        ("https://login.microsoftonline.com@evil.example/ safe?", "**evil.example**"),
+        ("my colleague sent https://bit.ly/3RucMfa is it legit", "shortened link"),
+    ],
+)
+def test_a_pasted_link_is_checked(assistant, message, said):
+    answer = assistant.say(new_sender(), message)
+    assert said in texts(answer), texts(answer)
+    assert "https://login.microsoftonline.com/" in texts(answer)
+
+
+# --- Danish and English ------------------------------------------------------------------
+DANISH = load_locale("da").responses
+ENGLISH = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]
+STATUS_DA = re.compile(
+    r"Servicedesken har (åbent nu, indtil kl\. \d+:\d\d|lukket nu\. Den åbner .+ kl\. \d+:\d\d)\."
+)
+
+
+def opening(response: str, language: str = "da") -> str:
+    """The first words of a response's text (before any {placeholder})."""
+    variants = DANISH[response] if language == "da" else ENGLISH[response]
+    return variants[0]["text"].split("{")[0][:40]
+
+
+def test_the_reply_follows_the_language_the_user_writes(assistant):
+    sender = new_sender()
+    danish = texts(assistant.say(sender, "jeg har mistet min telefon, hvad gør jeg"))
+    assert opening("utter_faq/lost_phone") in danish
+    english = texts(assistant.say(sender, "I got a new phone, how do I move the authenticator"))
+    assert opening("utter_faq/new_phone", "en") in english
+    # Too short to tell: the conversation keeps its language.
+    assert "You're welcome" in texts(assistant.say(sender, "tak"))
+
+
+def test_the_language_can_be_asked_for_and_is_kept(assistant):
+    sender = new_sender()
+    assert "jeg svarer på dansk" in texts(assistant.say(sender, "can you answer in Danish?"))
+    answer = texts(assistant.say(sender, '/choose_topic{"topic": "install_app"}'))
+    assert opening("utter_faq/install_app") in answer
+    switched = assistant.say(sender, "på engelsk tak")
+    assert "I'll answer in English" in texts(switched)
+    payloads = {button["title"]: button["payload"] for button in switched[0]["buttons"]}
+    assert "jeg svarer på dansk" in texts(assistant.say(sender, payloads["Dansk"]))
+
+
+def test_danish_servicedesk_hours_walkthrough_steps_and_greeting(assistant):
+    sender = new_sender()
+    [greeting] = assistant.say(sender, '/greet{"language": "da"}')  # the widget on a Danish page
+    assert "Jeg er RUC's MFA-assistent" in greeting["text"]
+    assert greeting["buttons"][-1]["title"] == "In English"
+    hours = texts(assistant.say(sender, "hvornår har servicedesk åbent"))
+    assert "hverdage kl. 8-16" in hours and STATUS_DA.search(hours), hours
+    assistant.say(sender, '/start_walkthrough{"walkthrough": "first_setup"}')
+    step = texts(assistant.say(sender, '/inform_platform{"platform": "iphone"}'))
+    assert step.startswith("Trin 1 af "), step
+    # Switching mid-walkthrough shows the same step again in the new language.
+    again = assistant.say(sender, "in English please")
+    assert "I'll answer in English" in again[0]["text"]
+    assert texts(again[1:]).startswith("Step 1 of "), texts(again)
 
 
 def test_ctrl_c_stops_every_service(assistant):

@@ -122,12 +122,25 @@ def test_lost_phone_without_a_method_becomes_one_ticket_a_mail_and_a_status(assi
     assert "123 456" not in transcript and "[code removed]" in transcript
     assert "maria.jensen@gmail.com" in transcript  # the user's words are kept, secrets are not
 
-    [mail] = box.wait_for(1)
+    mail = box.wait_for_subject(reference)
     assert reference in mail["Subject"] and "Maria Jensen" in mail["Subject"]
     assert "mj@ruc.dk" in mail.get_content()
 
     status = texts(assistant.say(user, "what's the status of my ticket?"))
     assert reference in status and "open" in status
+
+
+def test_a_ticket_asked_for_in_danish_is_made_and_confirmed_in_danish(assistant):
+    user = new_sender()
+    assistant.say(user, "jeg er låst ude af min konto")
+    assert "Hvad er dit fulde navn?" in texts(assistant.say(user, "ja tak"))
+    summary = fill_form(assistant, user, contact="jeg ringer til jer")
+    assert "Låst ude: kan ikke logge på med MFA." in summary  # the draft, in Danish
+    created = texts(assistant.say(user, "/affirm"))
+    [reference] = REFERENCE.findall(created)
+    assert "Din sag har nummeret" in created and "Servicedesken har" in created
+    [ticket] = tickets_of(assistant, user)
+    assert ticket.reference == reference and ticket.contact_preference == "call"
 
 
 def test_nobody_else_learns_about_a_ticket(assistant):
@@ -183,3 +196,33 @@ def test_two_misses_in_a_row_offer_a_ticket(assistant):
     offer = texts(assistant.say(user, "/nlu_fallback"))
     assert "can't work out what you need" in offer and "Shall I create a ticket" in offer
     assert "OK, no ticket" in texts(assistant.say(user, "no"))
+
+
+def test_secrets_typed_into_the_chat_are_kept_nowhere(assistant, mailbox):
+    """Tracker store, assistant database, logs and the servicedesk's mail: no secret anywhere."""
+    box, _port = mailbox
+    password, code = "Vandrehjem#2031", "739 184"
+    user = new_sender()
+    warning = texts(assistant.say(user, f"my password is {password}"))
+    assert "don't keep what you typed" in warning and "change it now" in warning
+    assert "I never need those" in texts(assistant.say(user, code.replace(" ", "")))
+    assistant.say(user, "I'm locked out of my account")
+    assistant.say(user, "yes")
+    for answer in ("Ib Secret Jensen", "ibsj@ruc.dk", "/deny"):
+        assistant.say(user, answer)
+    assistant.say(user, f"locked out, the app shows {code} and my password is {password}")
+    assistant.say(user, "I'll call")
+    [reference] = REFERENCE.findall(texts(assistant.say(user, "/affirm")))
+    mail = box.wait_for_subject(reference)
+
+    secrets = (password, code, code.replace(" ", ""))
+    stored = {path: path.read_bytes() for path in assistant.var_dir.rglob("*") if path.is_file()}
+    assert any(path.name == "trackers.db" for path in stored)
+    assert any(path.suffix == ".log" for path in stored)
+    for path, content in stored.items():
+        for secret in secrets:
+            assert secret.encode() not in content, f"{secret!r} found in {path.name}"
+    for secret in secrets:
+        assert secret not in mail.as_string()
+    [ticket] = tickets_of(assistant, user)
+    assert "[code removed]" in ticket.summary and "[password removed]" in ticket.summary

@@ -87,8 +87,8 @@ class TelegramUser:
         self.setup.deliver(update)
         return self.setup.fake.for_chat(self.chat_id)[seen:]
 
-    def say(self, text: str) -> list[Call]:
-        return self._turn(self.setup.fake.text_update(self.chat_id, text))
+    def say(self, text: str, language_code: str | None = None) -> list[Call]:
+        return self._turn(self.setup.fake.text_update(self.chat_id, text, language_code))
 
     def press(self, message_id: int, data: str) -> list[Call]:
         return self._turn(self.setup.fake.button_update(self.chat_id, message_id, data))
@@ -131,8 +131,12 @@ def test_start_up_checks_the_token_and_registers_the_mode(telegram, fake):
     calls = fake.calls[telegram.calls_before_start :]
     methods = [call.method for call in calls]
     assert methods[0] == "getMe"
-    [commands] = [call for call in calls if call.method == "setMyCommands"]
-    assert [c["command"] for c in commands.params["commands"]] == ["start", "help", "servicedesk"]
+    menus = [call for call in calls if call.method == "setMyCommands"]
+    assert [menu.params.get("language_code") for menu in menus] == [None, "da"]
+    for menu in menus:
+        commands = [c["command"] for c in menu.params["commands"]]
+        assert commands == ["start", "help", "servicedesk", "lang"]
+    assert menus[1].params["commands"][0]["description"] == "Start forfra"
     if telegram.mode == "webhook":
         [webhook] = [call for call in calls if call.method == "setWebhook"]
         assert webhook.params["url"] == PUBLIC_URL + "/webhooks/telegram/webhook"
@@ -208,6 +212,19 @@ def test_a_conversation_start_question_button_and_practice_qr(telegram, fake):
     assert "Install the app" in keyboard(help_text)
     [servicedesk] = sent(user.say("/servicedesk"))
     assert "+45 4674 3600" in servicedesk.params["text"]
+
+
+def test_a_danish_app_starts_in_danish_and_lang_switches(telegram, fake):
+    user = telegram.new_user()
+    [greeting] = sent(user.say("/start", language_code="da"))
+    assert "Jeg er RUC's MFA-assistent" in greeting.params["text"]
+    [choice] = sent(user.say("/lang", language_code="da"))
+    languages = keyboard(choice)
+    assert set(languages) == {"Dansk", "English"}
+    [english] = sent(user.press(message_id(choice), languages["English"]))
+    assert "I'll answer in English" in english.params["text"]
+    [answer] = sent(user.say("jeg har mistet min telefon", language_code="da"))
+    assert "telefon" in answer.params["text"] and "Lost, stolen" not in answer.params["text"]
 
 
 @pytest.mark.parametrize("secret", [None, "", "wrong-secret", SECRET.upper()])

@@ -1,4 +1,5 @@
-"""The trained model answers at least 90% of unseen paraphrases correctly."""
+"""The trained model answers at least 90% of unseen paraphrases correctly, in each language,
+and replies in the language of the question."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.locales import languages
 from bot.nlu_eval import answer_key, load_heldout, score
 from bot.settings import PROJECT_ROOT
 
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu"
 REQUIRED_ACCURACY = 0.90
+# A first message of a word or two ("ok", a bare link) can't show its language; the rest must.
+REQUIRED_LANGUAGE_MATCH = 0.95
 
 
 @pytest.fixture(scope="module")
@@ -22,16 +26,25 @@ def agent(trained_model: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("language", ["en"])
+@pytest.mark.parametrize("language", languages())
 def test_heldout_paraphrases_reach_the_right_answer(agent, language: str, tmp_path_factory):
     heldout = load_heldout(HELDOUT_DIR / f"heldout_{language}.yml")
     assert sum(map(len, heldout.values())) >= 5 * len(heldout)
-    report = asyncio.run(score(agent.parse_message, heldout))
+    report = asyncio.run(score(agent.parse_message, heldout, language))
     artifacts = PROJECT_ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / f"heldout_{language}.txt").write_text(report.summary() + "\n")
     print(report.summary())
     assert report.accuracy >= REQUIRED_ACCURACY, report.summary()
+    assert report.language_accuracy >= REQUIRED_LANGUAGE_MATCH, report.summary()
+
+
+def test_every_language_has_a_heldout_set_of_the_same_keys_and_size():
+    english = load_heldout(HELDOUT_DIR / "heldout_en.yml")
+    for language in languages():
+        heldout = load_heldout(HELDOUT_DIR / f"heldout_{language}.yml")
+        assert list(heldout) == list(english), language
+        assert {k: len(v) for k, v in heldout.items()} == {k: len(v) for k, v in english.items()}
 
 
 def test_answer_key_reads_the_response_selector():

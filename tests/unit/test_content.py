@@ -43,15 +43,32 @@ def faq_topics() -> set[str]:
     return topics
 
 
-def rendered(domain: dict[str, Any], response: str) -> str:
+# Topics answered by a response that is not the fallback's topic response: the help menu (the
+# page's FAQ tab), and reports of misuse, answered by the urgent variant of the ticket offer.
+SPECIAL_ANSWERS = {
+    "help": ("utter_help", None),
+    "report_compromise": ("utter_handoff_offer", "compromised"),
+}
+
+
+def rendered(domain: dict[str, Any], response: str, reason: str | None = None) -> str:
+    """The response's text with content slots filled; ``reason`` picks a handoff_reason variant."""
     slots = content_slots()
-    text = domain["responses"][response][0]["text"]
+    variants = domain["responses"][response]
+    if reason is None:
+        text = variants[0]["text"]
+    else:
+        [text] = [
+            v["text"]
+            for v in variants
+            if {"type": "slot", "name": "handoff_reason", "value": reason} in v.get("condition", [])
+        ]
     return PLACEHOLDER.sub(lambda m: slots.get(m.group(1), m.group(0)), text)
 
 
-def answer_response(topic: str) -> str:
-    """The fallback's topic-to-response mapping, plus the help menu the page's FAQ tab maps to."""
-    return "utter_help" if topic == "help" else fallback_answer_response(topic)
+def answer_response(topic: str) -> tuple[str, str | None]:
+    """The response (and variant) that answers a topic of the coverage table."""
+    return SPECIAL_ANSWERS.get(topic, (fallback_answer_response(topic), None))
 
 
 def test_every_placeholder_is_a_slot(domain):
@@ -136,7 +153,7 @@ def test_coverage_table_covers_every_facts_section(shared_content: Path):
     ids=lambda e: e.get("paragraph", e.get("section"))[:40],
 )
 def test_each_answer_holds_the_facts_it_must(domain, entry):
-    text = rendered(domain, answer_response(entry["topic"]))
+    text = rendered(domain, *answer_response(entry["topic"]))
     for fact in entry["expect"]:
         if fact == "The servicedesk is":  # computed per turn; checked end to end
             continue

@@ -1,13 +1,13 @@
 from pathlib import Path
 
-from bot.endpoints import render_endpoints, write_endpoints
+from bot.endpoints import TRACKER_STORE, render_endpoints, write_endpoints
 from bot.settings import Settings
 
 
 def test_embedded_defaults_are_a_sqlite_file_and_an_in_memory_lock(tmp_path: Path):
     endpoints = render_endpoints(Settings(var_dir=tmp_path, action_port=6000))
     assert endpoints["tracker_store"] == {
-        "type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "trackers.db")
+        "type": TRACKER_STORE, "dialect": "sqlite", "db": str(tmp_path / "trackers.db")
     }  # fmt: skip
     assert endpoints["lock_store"] == {"type": "in_memory"}
     assert endpoints["action_endpoint"] == {"url": "http://127.0.0.1:6000/webhook"}
@@ -20,8 +20,8 @@ def test_production_urls_become_postgres_and_redis():
     )
     endpoints = render_endpoints(settings)
     assert endpoints["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "db": "trackers",
-        "host": "db.example", "port": 5433, "username": "rasa", "password": "secret",
+        "type": TRACKER_STORE, "dialect": "postgresql", "db": "trackers",
+        "url": "db.example", "port": 5433, "username": "rasa", "password": "secret",
     }  # fmt: skip
     assert endpoints["lock_store"] == {
         "type": "redis", "url": "cache.example", "port": 6380, "db": 2, "password": "pw"
@@ -46,7 +46,7 @@ def test_written_endpoints_file_is_yaml_rasa_can_read(tmp_path: Path):
 
     path = write_endpoints(Settings(var_dir=tmp_path))
     endpoints = AvailableEndpoints.read_endpoints(str(path))
-    assert endpoints.tracker_store.type == "SQL"
+    assert endpoints.tracker_store.type == TRACKER_STORE
     assert endpoints.action.url.endswith("/webhook")
 
 

@@ -124,13 +124,14 @@ def test_summary_keeps_the_draft_or_takes_redacted_words():
 @pytest.mark.parametrize(
     ("text", "value"),
     [("I'll call", "call"), ("I'll come by in person", "visit"), ("ring them", "call"),
-     ("visit tomorrow", "visit")],
+     ("visit tomorrow", "visit"), ("jeg ringer", "call"), ("telefonisk", "call"),
+     ("jeg kommer forbi", "visit"), ("jeg moeder op personligt", "visit")],
 )  # fmt: skip
 def test_contact_preference(text, value):
     assert fields.check_contact(text).value == value
 
 
-@pytest.mark.parametrize("text", ["whatever", "call or come by, not sure"])
+@pytest.mark.parametrize("text", ["whatever", "call or come by, not sure", "ved ikke"])
 def test_unclear_contact_preference(text):
     assert fields.check_contact(text).problem == "contact_unclear"
 

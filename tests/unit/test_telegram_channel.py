@@ -17,11 +17,12 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.channels.telegram.channel import (
-    NO_BUTTON_TEXT,
     RecentUpdates,
     TelegramInput,
     TelegramOutput,
+    chat_ids_are_integers,
 )
+from bot.locales import text as locale_text
 from bot.settings import Settings
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
@@ -87,7 +88,7 @@ def test_a_text_over_4096_characters_is_two_messages_and_the_keyboard_goes_last(
 
 def test_buttons_without_text_still_get_a_line_to_hang_on():
     bot = send({"buttons": [{"title": "Back", "payload": "/walkthrough_back"}]})
-    assert bot.calls[0][1]["text"] == NO_BUTTON_TEXT
+    assert bot.calls[0][1]["text"] == locale_text("telegram.no_button_text")
 
 
 def test_refused_html_is_sent_again_as_plain_text():
@@ -236,3 +237,16 @@ def test_when_rasa_fails_the_user_hears_so_with_the_servicedesk(tmp_path):
     asyncio.run(telegram.handle(update, broken))
     [(_, kwargs)] = bot.calls
     assert "something went wrong" in kwargs["text"] and "+45 4674 3600" in kwargs["text"]
+
+
+@pytest.mark.parametrize(
+    ("chat_id", "integer"),
+    [(77, True), (-1001234567890, True), (5.7e16, False), ("77", False), (True, False),
+     ({"id": 1}, False), (None, False)],
+)  # fmt: skip
+def test_only_updates_with_integer_chat_ids_are_telegram_updates(chat_id, integer):
+    for data in (text(77, "hi"), press("/walkthrough_done")):
+        message = data.get("message") or data["callback_query"]["message"]
+        message["chat"]["id"] = chat_id
+        update = Update.de_json({"update_id": 1, **data}, None)
+        assert chat_ids_are_integers(update) is integer

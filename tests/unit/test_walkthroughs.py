@@ -39,7 +39,7 @@ def test_first_setup_asks_for_the_platform_once_then_shows_the_platform_step():
     assert asked.view == "ask_platform" and asked.state.status == ASKING_PLATFORM
     shown = set_platform(asked.state, "iphone")
     assert shown.view == "first_setup.install.iphone"
-    assert shown.progress == "Step 1 of 6"
+    assert shown.progress() == "Step 1 of 6"
     # A second walkthrough reuses the platform without asking.
     again = start(stop(shown.state).state, "backup_device")
     assert again.view == "backup_device.install.iphone"
@@ -52,15 +52,15 @@ def test_every_walkthrough_runs_from_start_to_finish(walkthrough):
     assert final.view == f"finished.{walkthrough}"
     assert final.state.walkthrough is None and final.state.platform == "android"
     total = len(WALKTHROUGHS[walkthrough].steps)
-    assert [o.progress for o in steps_shown] == [
+    assert [o.progress() for o in steps_shown] == [
         f"Step {n} of {total}" for n in range(1, total + 1)
     ]
 
 
 def test_progress_counts_steps():
     outcome = start(State(platform="iphone"), "existing_app")
-    assert outcome.progress == "Step 1 of 4"
-    assert done(outcome.state).progress == "Step 2 of 4"
+    assert outcome.progress() == "Step 1 of 4"
+    assert done(outcome.state).progress() == "Step 2 of 4"
 
 
 @pytest.mark.parametrize(

@@ -54,18 +54,24 @@ from bot.channels.telegram.formatting import (
     to_plain,
 )
 from bot.content import servicedesk_hint
+from bot.language_detection import detect
+from bot.locales import DEFAULT_LANGUAGE, supported
+from bot.locales import text as locale_text
+from bot.rate_limit import RateLimiter
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024  # an update is a few kB; Telegram's own limit on text is 4096
 MAX_RETRY_AFTER_S = 30
-NO_BUTTON_TEXT = "Please choose:"
-# What the channel itself says when Rasa can't be asked (texts of the conversation live in
-# domain.yml; these are about the channel).
-NOT_TEXT = "Sorry, I can only read text messages. Please type your question."
-TOO_LONG = "That message is longer than {limit} characters; please shorten it."
-SORRY = "Sorry, something went wrong on my side. {hint}"
+# What the channel itself says when Rasa can't be asked lives in locales/*/texts.yml
+# (telegram.*), said in the language of the user's words or, failing that, of their Telegram app.
+GREET = "/greet"
+
+
+def user_language(words: str | None, app_language: str | None) -> str:
+    """The language for the channel's own sentences to this user."""
+    return detect(words or "") or supported(app_language)
 
 
 def keyboard_markup(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
@@ -90,8 +96,9 @@ def keyboard_rows(message: Message) -> list[list[dict[str, Any]]]:
 class TelegramOutput(OutputChannel):
     """Sends Rasa's replies to one Telegram chat. Never raises: a failed send is logged."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, language: str = DEFAULT_LANGUAGE) -> None:
         self.bot = bot
+        self.language = language
         self.attempts = 0  # messages we tried to send; 0 after Rasa finished means silence
 
     @classmethod
@@ -110,11 +117,12 @@ class TelegramOutput(OutputChannel):
             await self._send_photo(recipient_id, photo, text, buttons)
         else:
             if text or buttons:
-                await self._send_text(recipient_id, text or NO_BUTTON_TEXT, buttons)
+                await self._send_text(recipient_id, text or self._no_button_text, buttons)
             if photo:
                 await self._send_photo(recipient_id, photo, "", [])
         if message.get("attachment"):
-            await self._send_text(recipient_id, f"Attachment: {message['attachment']}", [])
+            attachment = locale_text("telegram.attachment", self.language, **message)
+            await self._send_text(recipient_id, attachment, [])
         if message.get("custom"):
             logger.info("Skipped a custom payload: the Telegram channel has no use for it.")
 
@@ -130,7 +138,7 @@ class TelegramOutput(OutputChannel):
         await self.send_response(recipient_id, {"image": image})
 
     async def _send_text(self, chat_id: str, text: str, buttons: list[dict[str, Any]]) -> None:
-        parts = split_text(text) or [NO_BUTTON_TEXT]
+        parts = split_text(text) or [self._no_button_text]
         for number, part in enumerate(parts, start=1):
             markup = keyboard_markup(inline_keyboard(buttons)) if number == len(parts) else None
             await self._deliver(
@@ -141,6 +149,10 @@ class TelegramOutput(OutputChannel):
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
                 text_field="text",
             )
+
+    @property
+    def _no_button_text(self) -> str:
+        return locale_text("telegram.no_button_text", self.language)
 
     async def _send_photo(
         self, chat_id: str, photo: Photo, caption: str, buttons: list[dict[str, Any]]
@@ -205,6 +217,18 @@ class RecentUpdates:
         return True
 
 
+def chat_ids_are_integers(update: Update) -> bool:
+    """PTB takes any JSON as a chat id; Telegram's are integers, and replies go to them."""
+    messages = [update.message]
+    if update.callback_query is not None:
+        messages.append(update.callback_query.message)
+    return all(
+        isinstance(message.chat.id, int) and not isinstance(message.chat.id, bool)
+        for message in messages
+        if message is not None
+    )
+
+
 class TelegramInput(InputChannel):
     """Rasa input channel for Telegram on python-telegram-bot (webhook or polling)."""
 
@@ -223,6 +247,10 @@ class TelegramInput(InputChannel):
         self.secret = secret_token(self.settings).encode()
         self._bot: Bot | None = None
         self._recent = RecentUpdates()
+        self._limiter = RateLimiter(
+            self.settings.rate_limit_messages, self.settings.rate_limit_seconds
+        )
+        self._slowed: set[str] = set()  # chats told to slow down, until they may write again
 
     @property
     def bot(self) -> Bot:
@@ -257,10 +285,15 @@ class TelegramInput(InputChannel):
                 if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                     raise ValueError("not an update")
                 update = Update.de_json(data, self.bot)
+                if not chat_ids_are_integers(update):
+                    raise ValueError("a chat id that is not an integer")
             except Exception:  # malformed JSON or a shape PTB can't read
                 return response.json({"error": "The body is not a Telegram update."}, status=400)
             if self._recent.first_time(update.update_id):
-                await self.handle(update, on_new_message)
+                try:
+                    await self.handle(update, on_new_message)
+                except Exception:
+                    logger.exception("Handling a Telegram update failed.")
             # 200 even if handling failed: Telegram would otherwise resend the update forever.
             return response.json({"ok": True})
 
@@ -279,17 +312,24 @@ class TelegramInput(InputChannel):
         self, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         chat_id = str(message.chat.id)
-        output = TelegramOutput(self.bot)
+        app_language = message.from_user.language_code if message.from_user else None
+        output = TelegramOutput(self.bot, user_language(message.text, app_language))
         if message.text is None:
-            await output.send_text_message(chat_id, NOT_TEXT)
+            await output.send_text_message(
+                chat_id, locale_text("telegram.not_text", output.language)
+            )
             return
         text = rasa_text(message.text)
         if not text:
             return
         if len(text) > self.settings.max_message_chars:
             limit = self.settings.max_message_chars
-            await output.send_text_message(chat_id, TOO_LONG.format(limit=limit))
+            too_long = locale_text("telegram.too_long", output.language, limit=limit)
+            await output.send_text_message(chat_id, too_long)
             return
+        if text == GREET and supported(app_language) != DEFAULT_LANGUAGE:
+            # /start from a Danish Telegram app: the conversation starts in Danish.
+            text = GREET + json.dumps({"language": supported(app_language)})
         await self.ask_rasa(text, chat_id, output, on_new_message)
 
     async def handle_button(
@@ -323,7 +363,9 @@ class TelegramInput(InputChannel):
             except TelegramError as error:  # e.g. a message too old to edit: no harm done
                 logger.info("Could not mark the pressed button: %s", error)
         if text:
-            await self.ask_rasa(text, chat_id, TelegramOutput(self.bot), on_new_message)
+            app_language = query.from_user.language_code if query.from_user else None
+            output = TelegramOutput(self.bot, user_language(None, app_language))
+            await self.ask_rasa(text, chat_id, output, on_new_message)
 
     async def ask_rasa(
         self,
@@ -332,6 +374,14 @@ class TelegramInput(InputChannel):
         output: TelegramOutput,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
+        wait = self._limiter.retry_after(chat_id)
+        if wait:
+            if chat_id not in self._slowed:  # say it once per flood, not once per message
+                self._slowed.add(chat_id)
+                slow_down = locale_text("telegram.slow_down", output.language, wait=wait)
+                await output.send_text_message(chat_id, slow_down)
+            return
+        self._slowed.discard(chat_id)
         try:
             await on_new_message(UserMessage(text, output, chat_id, input_channel=self.name()))
         except asyncio.CancelledError:
@@ -340,4 +390,6 @@ class TelegramInput(InputChannel):
             logger.exception("Handling a Telegram message failed.")
         if output.attempts == 0:
             # The user never meets silence: say so, with a way to a person.
-            await output.send_text_message(chat_id, SORRY.format(hint=servicedesk_hint()))
+            hint = servicedesk_hint(output.language)
+            sorry = locale_text("channel.sorry", output.language, hint=hint)
+            await output.send_text_message(chat_id, sorry)

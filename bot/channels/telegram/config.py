@@ -25,6 +25,7 @@ from telegram import Bot, BotCommand
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.locales import DEFAULT_LANGUAGE, languages, text
 from bot.settings import Settings
 
 ROUTE = "/webhooks/telegram/webhook"
@@ -33,12 +34,17 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_FILE = "telegram-secret"
 LONG_POLL_SECONDS = 30
 
-# The command menu Telegram shows; bot/channels/telegram/formatting.COMMANDS maps them.
-MENU = [
-    BotCommand("start", "Start over"),
-    BotCommand("help", "What I can help with"),
-    BotCommand("servicedesk", "Reach RUC's servicedesk"),
-]
+# The command menu Telegram shows, in order; bot/channels/telegram/formatting.COMMANDS maps them.
+MENU_COMMANDS = ("start", "help", "servicedesk", "lang")
+
+
+def menu(language: str) -> list[BotCommand]:
+    """The command menu with descriptions in one language (locales/*/texts.yml)."""
+    return [
+        BotCommand(command, text(f"telegram.commands.{command}", language))
+        for command in MENU_COMMANDS
+    ]
+
 
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -180,7 +186,10 @@ async def handshake(settings: Settings) -> Handshake:
         else:
             await bot.delete_webhook()
         try:
-            await bot.set_my_commands(MENU)
+            # The default menu, then each other language's for apps set to that language.
+            await bot.set_my_commands(menu(DEFAULT_LANGUAGE))
+            for language in languages()[1:]:
+                await bot.set_my_commands(menu(language), language_code=language)
         except TelegramError as error:  # a nicety: never a reason to stop
             logger.warning("Could not set the Telegram command menu: %s", error)
         return Handshake(username=me.username or str(me.id))

@@ -38,6 +38,7 @@ COMMANDS = {
     "start": "/greet",
     "help": "/help",
     "servicedesk": "/contact_servicedesk",
+    "lang": "/change_language",
 }
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")

@@ -1,0 +1,106 @@
+"""Data retention: delete old conversations and resolved tickets (`python -m bot purge`).
+
+What is kept, and for how long, is set by MFA_RETENTION_* (README, "What is kept"). The
+command is idempotent and cheap, so it can run from cron or a systemd timer as often as
+wanted. A conversation is deleted whole once it has been quiet for the retention period; a
+ticket goes (with its audit log and outbox rows) once it has been resolved for its period.
+Open tickets are never deleted: someone still has to act on them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.db import make_engine, upgrade
+from bot.onboarding.practice_store import PracticeSecret
+from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Purged:
+    conversations: int
+    tickets: int
+    practice_secrets: int
+
+    def __str__(self) -> str:
+        return (
+            f"Deleted {self.conversations} conversation(s), {self.tickets} resolved ticket(s) "
+            f"and {self.practice_secrets} expired practice secret(s)."
+        )
+
+
+def purge_conversations(tracker_store_url: str, cutoff: datetime) -> int:
+    """Delete every conversation whose newest event is older than ``cutoff``.
+
+    Works on the table Rasa's SQL tracker store keeps (``events``: one row per event, with a
+    sender id and a UNIX timestamp); a store that has no table yet has nothing to delete.
+    """
+    engine = make_engine(tracker_store_url)
+    try:
+        if not sa.inspect(engine).has_table("events"):
+            return 0
+        events = sa.table("events", sa.column("sender_id"), sa.column("timestamp", sa.Float))
+        quiet = (
+            sa.select(events.c.sender_id)
+            .group_by(events.c.sender_id)
+            .having(sa.func.max(events.c.timestamp) < cutoff.timestamp())
+        )
+        with engine.begin() as connection:
+            senders = [row[0] for row in connection.execute(quiet)]
+            for start in range(0, len(senders), 500):
+                batch = senders[start : start + 500]
+                connection.execute(sa.delete(events).where(events.c.sender_id.in_(batch)))
+        return len(senders)
+    finally:
+        engine.dispose()
+
+
+def purge_tickets(session: Session, resolved_before: datetime) -> int:
+    """Delete tickets resolved before ``resolved_before``, with their audit log and outbox."""
+    old = sa.select(Ticket.id).where(
+        Ticket.status == "resolved", Ticket.resolved_at < resolved_before
+    )
+    ids = [row[0] for row in session.execute(old)]
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        session.execute(sa.delete(OutboxMessage).where(OutboxMessage.ticket_id.in_(batch)))
+        session.execute(sa.delete(TicketEvent).where(TicketEvent.ticket_id.in_(batch)))
+        session.execute(sa.delete(Ticket).where(Ticket.id.in_(batch)))
+    session.commit()
+    return len(ids)
+
+
+def purge_practice_secrets(session: Session, now: datetime) -> int:
+    """Expired practice secrets are useless; they go at once."""
+    result = session.execute(sa.delete(PracticeSecret).where(PracticeSecret.expires_at < now))
+    session.commit()
+    return result.rowcount or 0
+
+
+def purge(
+    database_url: str,
+    tracker_store_url: str,
+    now: datetime,
+    conversation_days: int,
+    ticket_days: int,
+) -> Purged:
+    """Apply the retention periods at ``now`` to both databases."""
+    conversations = purge_conversations(tracker_store_url, now - timedelta(days=conversation_days))
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with Session(engine, future=True) as session:
+            tickets = purge_tickets(session, now - timedelta(days=ticket_days))
+            secrets = purge_practice_secrets(session, now)
+    finally:
+        engine.dispose()
+    purged = Purged(conversations, tickets, secrets)
+    log.info("%s", purged)
+    return purged
