@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
-import secrets
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from telegram import Bot, BotCommand
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.locales import DEFAULT_LANGUAGE, languages, text
+from bot.secret_files import UnusableSecretFile, persisted_secret
 from bot.settings import Settings
 
 ROUTE = "/webhooks/telegram/webhook"
@@ -125,26 +122,10 @@ def secret_token(settings: Settings) -> str:
     """
     if settings.telegram_secret_token:
         return settings.telegram_secret_token
-    return _persisted_secret(settings.var_dir / SECRET_FILE)
-
-
-def _persisted_secret(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):  # its creator may not have written it yet
-            secret = path.read_text(encoding="ascii").strip()
-            if _SECRET.match(secret):
-                return secret
-            time.sleep(0.1)
-        raise TelegramConfigError(
-            f"{path} holds no usable Telegram secret; delete it to have a new one made."
-        ) from None
-    secret = secrets.token_urlsafe(32)  # only A-Z a-z 0-9 _ -, as Telegram requires
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(secret + "\n")
-    return secret
+        return persisted_secret(settings.var_dir / SECRET_FILE)
+    except UnusableSecretFile as error:
+        raise TelegramConfigError(str(error)) from None
 
 
 def make_bot(settings: Settings, read_timeout: float = 10.0) -> Bot:
