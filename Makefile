@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train run chat console test lint format clean
+.PHONY: setup train run production chat console test bench lint format clean
 
 $(STAMP): pyproject.toml constraints.txt scripts/setup.sh
 	bash scripts/setup.sh
@@ -16,6 +16,12 @@ train: setup
 
 run: train
 	$(PY) -m bot run
+
+# PostgreSQL, Redis, Rasa replicas behind nginx (docs/operations.md).
+production: train
+	bash scripts/ensure-services.sh
+	bash scripts/ensure-nginx.sh
+	$(PY) -m bot production
 
 chat: setup
 	$(PY) -m bot chat
@@ -34,7 +40,14 @@ format: setup
 test: lint train
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-nginx.sh
 	$(PY) -m pytest
+
+# docs/benchmarks.md and its plot; QUICK=1: no training, short load levels (about 5 minutes).
+bench: train
+	bash scripts/ensure-services.sh
+	if [ -f scripts/ensure-nginx.sh ]; then bash scripts/ensure-nginx.sh; fi
+	$(PY) -m bench $(if $(QUICK),--quick)
 
 clean:
 	rm -rf var results .pytest_cache

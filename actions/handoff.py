@@ -13,8 +13,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.servicedesk import conversation_language, hours_status_slot
+from bot.conversation_history import whole_session
 from bot.handoff import fields, reasons
-from bot.handoff.ticket import FormAnswers, status, submit
+from bot.handoff.ticket import FormAnswers, status, submit_retrying
 from bot.handoff.transcript import recent_user_texts, transcript
 from bot.settings import get_settings
 
@@ -43,7 +44,9 @@ class ActionOfferHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
         reason = reasons.reason_for(_intent(tracker), tracker.latest_action_name)
-        said = recent_user_texts(tracker.events, reasons.QUOTED_MESSAGES)
+        said = recent_user_texts(
+            whole_session(tracker.sender_id, tracker.events), reasons.QUOTED_MESSAGES
+        )
         events = _cleared((*FORM_SLOTS, "ticket_problem", "ticket_reference", "ticket_outcome"))
         events += [
             SlotSet("handoff_reason", reason),
@@ -153,17 +156,19 @@ class ActionCreateTicket(Action):
             contact=values["ticket_contact"],
         )
         try:
-            sent = submit(
+            # Retried for a few seconds while the database is away; one ticket per draft.
+            sent = await submit_retrying(
                 conversation_id=tracker.sender_id,
                 draft_id=draft_id,
                 channel=tracker.get_latest_input_channel() or "unknown",
                 answers=answers,
                 urgent=reasons.is_urgent(tracker.get_slot("handoff_reason") or ""),
-                transcript=transcript(tracker.events),
+                transcript=transcript(whole_session(tracker.sender_id, tracker.events)),
                 now=datetime.now(timezone.utc),
                 settings=get_settings(),
             )
         except Exception:  # the database is down: tell the user how to reach a person anyway
+            # The draft stays: "yes" again (the rule after utter_ticket_created) sends it anew.
             log.exception("Could not store the ticket")
             return [SlotSet("ticket_outcome", "failed"), hours_status_slot(tracker)]
         outcome = "created" if sent.created else "already_sent"

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | train | chat | outbox | console | agent | purge | ...`."""
+"""Command line: `python -m bot run | production | train | chat | console | agent | ...`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="train if needed, then run the Rasa and action servers")
+    commands.add_parser(
+        "production",
+        help="run the production profile: PostgreSQL, Redis, Rasa replicas behind nginx",
+    )
     train = commands.add_parser("train", help="train the model if its data changed")
     train.add_argument("--force", action="store_true", help="train even if a model exists")
     chat = commands.add_parser("chat", help="chat with the running assistant in this terminal")
@@ -35,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.runner import run
 
         return run(settings)
+    if args.command == "production":
+        from bot.production import run as run_production
+
+        return run_production(settings)
     if args.command == "train":
         from bot.training import ensure_model
 

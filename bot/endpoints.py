@@ -51,6 +51,8 @@ def lock_store_config(settings: Settings) -> dict[str, Any]:
     }
     if url.password:
         config["password"] = url.password
+    if settings.lock_store_key_prefix:
+        config["key_prefix"] = settings.lock_store_key_prefix
     return config
 
 

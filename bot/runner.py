@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,11 @@ from bot.training import ensure_model, rasa_environment
 
 STARTUP_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 20
+# Pauses before restarting a crashed service (production profile): doubled per crash in a row.
+FIRST_RESTART_DELAY_S = 2.0
+MAX_RESTART_DELAY_S = 60.0
+# A service that ran this long before crashing starts again from the first pause.
+STABLE_AFTER_S = 120.0
 
 
 def spawn(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
@@ -54,9 +60,37 @@ class Service:
     ready_url: str | None
     log_path: Path
     process: subprocess.Popen | None = field(default=None, repr=False)
+    started_at: float = field(default=0.0, repr=False)
+    restart_at: float | None = field(default=None, repr=False)
+    restart_delay: float = field(default=FIRST_RESTART_DELAY_S, repr=False)
 
     def start(self, env: dict[str, str]) -> None:
         self.process = spawn(self.command, env, self.log_path)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+
+    def restart_later(self, env: dict[str, str]) -> None:
+        """Called while the service is down: start it again once its pause is over.
+
+        The pause doubles with every crash in a row (a service that cannot start must not spin
+        the CPU) and starts over once the service had run for a while.
+        """
+        now = time.monotonic()
+        if self.restart_at is None:
+            if now - self.started_at > STABLE_AFTER_S:
+                self.restart_delay = FIRST_RESTART_DELAY_S
+            code = self.process.returncode if self.process else None
+            print(
+                f"The {self.name} stopped unexpectedly (exit code {code}); "
+                f"restarting it in {self.restart_delay:.0f} s. Log: {self.log_path}",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.restart_at = now + self.restart_delay
+            self.restart_delay = min(self.restart_delay * 2, MAX_RESTART_DELAY_S)
+        elif now >= self.restart_at:
+            print(f"  Restarting the {self.name}.", flush=True)
+            self.start(env)
 
     def is_ready(self) -> bool:
         if self.ready_url is None:
@@ -87,39 +121,54 @@ class Service:
             return ""
 
 
-def build_services(
-    settings: Settings, model: Path, endpoints: Path, credentials: Path | None = None
-) -> list[Service]:
-    logs = settings.var_dir / "logs"
-    python = sys.executable
-    actions = Service(
+def action_server(settings: Settings) -> Service:
+    """Rasa SDK's action server: stateless, so one serves every Rasa replica."""
+    return Service(
         name="action server",
         command=[
-            python,
-            "-m",
-            "rasa_sdk",
-            "--actions",
-            "actions",
-            "--port",
-            str(settings.action_port),
+            sys.executable, "-m", "rasa_sdk",
+            "--actions", "actions",
+            "--port", str(settings.action_port),
         ],
         ready_url=f"http://127.0.0.1:{settings.action_port}/health",
-        log_path=logs / "actions.log",
-    )
-    rasa = Service(
-        name="Rasa server",
+        log_path=settings.var_dir / "logs" / "actions.log",
+    )  # fmt: skip
+
+
+def rasa_server(
+    settings: Settings,
+    model: Path,
+    endpoints: Path,
+    credentials: Path | None,
+    port: int,
+    name: str = "Rasa server",
+    log_name: str = "rasa.log",
+) -> Service:
+    """One Rasa server; the production profile runs several of these on their own ports.
+
+    It runs through bot.rasa_server, Rasa's own command line with the assistant's answer for
+    an unreachable action server installed (bot/action_failures.py).
+    """
+    return Service(
+        name=name,
         command=[
-            python, "-m", "rasa", "run",
+            sys.executable, "-m", "bot.rasa_server", "run",
             "--model", str(model),
             "--endpoints", str(endpoints),
             "--credentials", str(credentials or PROJECT_ROOT / "credentials.yml"),
             "--interface", settings.host,
-            "--port", str(settings.rasa_port),
+            "--port", str(port),
             "--cors", "*",
         ],
-        ready_url=f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/",
-        log_path=logs / "rasa.log",
+        ready_url=f"http://127.0.0.1:{port}/webhooks/rest/",
+        log_path=settings.var_dir / "logs" / log_name,
     )  # fmt: skip
+
+
+def background_services(settings: Settings) -> list[Service]:
+    """The processes beside Rasa and the actions: outbox, console, and the Telegram poller."""
+    logs = settings.var_dir / "logs"
+    python = sys.executable
     # Sends new tickets to the servicedesk by e-mail/webhook, retrying; idle when unconfigured.
     outbox = Service(
         name="ticket outbox worker",
@@ -133,7 +182,7 @@ def build_services(
         ready_url=f"http://127.0.0.1:{settings.console_port}/health",
         log_path=logs / "console.log",
     )
-    services = [actions, rasa, outbox, console]
+    services = [outbox, console]
     if settings.telegram_mode == "polling":
         # Fetches Telegram updates and hands them to the Rasa server's Telegram route.
         services.append(
@@ -145,6 +194,14 @@ def build_services(
             )
         )
     return services
+
+
+def build_services(
+    settings: Settings, model: Path, endpoints: Path, credentials: Path | None = None
+) -> list[Service]:
+    """The embedded-default profile: one of each process."""
+    rasa = rasa_server(settings, model, endpoints, credentials, settings.rasa_port)
+    return [action_server(settings), rasa, *background_services(settings)]
 
 
 class StopRequested(Exception):
@@ -186,21 +243,49 @@ def run(settings: Settings) -> int:
     endpoints = write_endpoints(settings)
     credentials = write_credentials(settings)
     services = build_services(settings, model, endpoints, credentials)
+    return supervise(
+        [services],
+        rasa_environment(),
+        on_ready=lambda: print_ready_banner(settings, telegram),
+        restart_crashed=False,
+    )
+
+
+def supervise(
+    stages: list[list[Service]],
+    env: dict[str, str],
+    on_ready: Callable[[], None],
+    restart_crashed: bool,
+) -> int:
+    """Start the services stage by stage, then watch them until Ctrl-C or SIGTERM.
+
+    A stage starts once the one before it answers, so later stages may rely on what earlier
+    ones prepared (e.g. a first Rasa replica creating the tracker tables). A crashed service
+    stops everything on a laptop (``restart_crashed`` False: the developer should see it); the
+    production profile restarts it instead, with a growing pause, as systemd or Kubernetes would.
+    Returns the exit code for the command line.
+    """
+    services = [service for stage in stages for service in stage]
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     try:
         print("Starting the assistant ...", flush=True)
-        for service in services:
-            service.start(rasa_environment())
-        wait_until_ready(services)
-        if telegram:
-            print(f"  {telegram}", flush=True)
-        print_ready_banner(settings)
-        while not any(service.has_exited() for service in services):
+        for stage in stages:
+            for service in stage:
+                service.start(env)
+            wait_until_ready(stage)
+        on_ready()
+        while True:
             time.sleep(1)
-        crashed = next(service for service in services if service.has_exited())
-        print(f"The {crashed.name} stopped unexpectedly:\n{crashed.log_tail()}", file=sys.stderr)
-        return 1
+            crashed = [service for service in services if service.has_exited()]
+            if crashed and not restart_crashed:
+                print(
+                    f"The {crashed[0].name} stopped unexpectedly:\n{crashed[0].log_tail()}",
+                    file=sys.stderr,
+                )
+                return 1
+            for service in crashed:
+                service.restart_later(env)
     except StopRequested:
         print("\nStopping ...", flush=True)
         return 0
@@ -215,7 +300,9 @@ def run(settings: Settings) -> int:
         print("Stopped.", flush=True)
 
 
-def print_ready_banner(settings: Settings) -> None:
+def print_ready_banner(settings: Settings, telegram: str | None = None) -> None:
+    if telegram:
+        print(f"  {telegram}", flush=True)
     base = f"http://{settings.host}:{settings.rasa_port}"
     print(
         "\nThe MFA assistant is running.\n"

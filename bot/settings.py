@@ -33,6 +33,16 @@ class Settings(BaseSettings):
     lock_store_url: str = Field(
         "", description="redis://host:port/db for a Redis lock store; empty means in-memory."
     )
+    tracker_compaction: bool = Field(
+        True, description="Give Rasa recent turns and slots, not the whole history (benchmarks)."
+    )
+    lock_store_key_prefix: str = Field(
+        "", description="Prefix of the lock store's Redis keys, when several assistants share a db."
+    )
+    # Production profile (python -m bot production): replicas on rasa_port, rasa_port + 1, ...
+    # behind nginx on load_balancer_port.
+    rasa_replicas: int = Field(2, ge=1, le=16, description="Rasa servers behind the balancer.")
+    load_balancer_port: int = Field(8080, ge=1, le=65535)
     session_expiration_minutes: int = Field(60 * 24, ge=0)
     database_url: str = Field(
         "",
@@ -102,6 +112,13 @@ class Settings(BaseSettings):
     @validator("telegram_mode", pre=True)
     def _mode_in_lower_case(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @validator("lock_store_key_prefix")
+    def _prefix_is_alphanumeric(cls, value: str) -> str:
+        """Rasa silently ignores any other prefix, which would mix two assistants' locks."""
+        if value and not value.isalnum():
+            raise ValueError("must be letters and digits only (Rasa ignores any other prefix)")
+        return value
 
     @validator("servicedesk_closed_dates")
     def _calendar_is_valid(cls, value: str, values: dict) -> str:

@@ -1,25 +1,201 @@
-"""Rasa's SQL tracker store, storing conversations with secrets redacted (bot/safety.py).
+"""Rasa's SQL tracker store, storing conversations redacted and loading them compacted.
 
-During a turn Rasa keeps the user's exact words in memory (the practice check needs the digits
-it was just sent); only what goes to the database is redacted. Later turns load the redacted
-events, so a password or one-time code typed into the chat is never at rest anywhere.
+Redaction: during a turn Rasa keeps the user's exact words in memory (the practice check needs
+the digits it was just sent); only what goes to the database is redacted (bot/safety.py). Later
+turns load the redacted events, so a password or one-time code typed into the chat is never at
+rest anywhere.
+
+Compaction: stock Rasa loads and replays every event of the session on each message, and the
+policies, the action server's copy of the tracker and the save then walk all of them again, so
+latency grows with the conversation. ``retrieve`` here gives Rasa a compact tracker: the latest
+event of each slot plus the recent turns (bot/tracker_compaction.py decides which rows), with
+the same slots, form and walkthrough state. The database still receives every event, in order;
+``retrieve_full_tracker`` (Rasa's HTTP API, exports) still returns them all.
+
+Saving: stock Rasa decides which events are new by counting the stored rows of the session and
+skipping that many tracker events, which a compact tracker would get wrong. A tracker this store
+hands out remembers how many of its events are already stored (``PERSISTED_ATTR``); only events
+after those are inserted. Trackers made elsewhere (a new conversation, Rasa's "replace events"
+API) carry no mark and are saved the stock way. Nothing is cached between messages: each
+retrieve reads the shared database, so several Rasa replicas (Redis lock store) stay consistent.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
+import logging
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
 
 from bot.safety import redact_event
+from bot.tracker_compaction import (
+    SLOT_RESETS,
+    UNCOMPACTABLE,
+    BeforeWindow,
+    CompactPlan,
+    StoredEvent,
+    compact_plan,
+)
+
+log = logging.getLogger(__name__)
+
+# Set on trackers this store returns or saved: how many of tracker.events are in the database.
+PERSISTED_ATTR = "_mfa_persisted_events"
+# Rows read to find the window (about 40 turns); older ones are only aggregated in SQL.
+TAIL_ROWS = 400
+
+
+@lru_cache(maxsize=1)
+def _event_classes() -> dict[str, type[Event]]:
+    """Event classes by type name, looked up once.
+
+    Rasa's Event.from_parameters walks every Event subclass for every event it reads (in the
+    profile: 0.2 ms an event, most of the time a stored tracker takes to load).
+    """
+    classes: dict[str, type[Event]] = {}
+    for cls in all_subclasses(Event):
+        classes.setdefault(cls.type_name, cls)  # the first match wins, as in resolve_by_type
+    return classes
+
+
+def _deserialise(data: dict[str, Any]) -> Event | None:
+    """Event.from_parameters with the class lookup cached; unknown types go the stock way."""
+    cls = _event_classes().get(data.get("event") or "")
+    return cls._from_parameters(data) if cls is not None else Event.from_parameters(data)
+
+
+def persisted_count(tracker: DialogueStateTracker) -> int | None:
+    """How many of the tracker's events are stored already; None for a tracker made elsewhere."""
+    return getattr(tracker, PERSISTED_ATTR, None)
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore that redacts secrets before saving and retrieves compact trackers."""
+
+    def __init__(
+        self, domain: Domain | None = None, compact: bool | None = None, **kwargs: Any
+    ) -> None:
+        if compact is None:
+            from bot.settings import get_settings
+
+            compact = get_settings().tracker_compaction
+        self.compact = compact
+        super().__init__(domain, **kwargs)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session's tracker: compact when the session is long, else in full."""
+        if not self.compact:
+            return await super().retrieve(sender_id)
+        with self.session_scope() as session:
+            start = self._session_start(session, sender_id)
+            rows = self._latest_rows(session, sender_id, start)
+            if not rows:
+                return None
+            if len(rows) < TAIL_ROWS:  # the whole session is in hand
+                plan = compact_plan(rows)
+            else:
+                plan = compact_plan(
+                    rows, before=lambda at: self._before(session, sender_id, start, at)
+                )
+            data = [item for (item,) in session.execute(self._data_query(sender_id, start, plan))]
+        events = [_deserialise(json.loads(item)) for item in data]
+        tracker = DialogueStateTracker.from_events(
+            sender_id, [event for event in events if event is not None], self.domain.slots
+        )
+        setattr(tracker, PERSISTED_ATTR, len(tracker.events))
+        if plan is not None:
+            log.debug("Compact tracker for %s: %d events", sender_id, len(data))
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        if self.compact:
+            setattr(tracker, PERSISTED_ATTR, len(tracker.events))
+
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        for event in super()._additional_events(session, tracker):
+        stored = persisted_count(tracker) if self.compact else None
+        if stored is None:
+            new_events = super()._additional_events(session, tracker)
+        else:
+            new_events = itertools.islice(tracker.events, stored, None)
+        for event in new_events:
             data = event.as_dict()
             redacted = redact_event(data)
             yield event if redacted is data else Event.from_parameters(redacted)
+
+    def _session_start(self, session: Any, sender_id: str) -> float | None:
+        """Timestamp of the latest session start: stock Rasa's retrieve chooses rows by it."""
+        table = self.SQLEvent.__table__
+        query = (
+            sa.select(sa.func.max(table.c.timestamp))
+            .where(table.c.sender_id == sender_id)
+            .where(table.c.type_name == SessionStarted.type_name)
+        )
+        return session.execute(query).scalar()
+
+    def _in_session(self, query: Any, sender_id: str, start: float | None) -> Any:
+        """Restrict to the conversation's latest session (from ``_session_start``)."""
+        table = self.SQLEvent.__table__
+        query = query.where(table.c.sender_id == sender_id)
+        return query if start is None else query.where(table.c.timestamp >= start)
+
+    def _latest_rows(self, session: Any, sender_id: str, start: float | None) -> list[StoredEvent]:
+        """(id, type, name) of the session's last TAIL_ROWS events, in stored order.
+
+        Bounded, so reading a long conversation costs no more than a short one; what lies
+        further back is asked of the database in ``_before``.
+        """
+        table = self.SQLEvent.__table__
+        columns = sa.select(table.c.id, table.c.type_name, table.c.action_name)
+        query = (
+            self._in_session(columns, sender_id, start).order_by(table.c.id.desc()).limit(TAIL_ROWS)
+        )
+        return [StoredEvent(*row) for row in reversed(session.execute(query).all())]
+
+    def _before(
+        self, session: Any, sender_id: str, start: float | None, window_from: int
+    ) -> BeforeWindow:
+        """bot.tracker_compaction.before_window in one aggregate query over the older rows.
+
+        The latest id of each (type, name) among the types that matter: the database reads the
+        conversation's older rows once, Python never sees them.
+        """
+        table = self.SQLEvent.__table__
+        kinds = {"slot", "active_loop", *SLOT_RESETS, *UNCOMPACTABLE}
+        query = (
+            sa.select(sa.func.max(table.c.id), table.c.type_name, table.c.action_name)
+            .where(table.c.id < window_from)
+            .where(table.c.type_name.in_(kinds))
+            .group_by(table.c.type_name, table.c.action_name)
+        )
+        latest = [
+            StoredEvent(*row) for row in session.execute(self._in_session(query, sender_id, start))
+        ]
+        last_reset = max((row.id for row in latest if row.type_name in SLOT_RESETS), default=0)
+        loops = [row for row in latest if row.type_name == "active_loop"]
+        return BeforeWindow(
+            active_loop_event=max(loops, key=lambda row: row.id) if loops else None,
+            undone=any(row.type_name in UNCOMPACTABLE for row in latest),
+            slot_event_ids=sorted(
+                row.id for row in latest if row.type_name == "slot" and row.id > last_reset
+            ),
+        )
+
+    def _data_query(self, sender_id: str, start: float | None, plan: CompactPlan | None) -> Any:
+        """The ``data`` of the planned rows, in stored order; every row of the session if None."""
+        table = self.SQLEvent.__table__
+        query = self._in_session(sa.select(table.c.data), sender_id, start)
+        if plan is not None:
+            query = query.where(
+                sa.or_(table.c.id >= plan.window_from, table.c.id.in_(plan.slot_event_ids))
+            )
+        return query.order_by(table.c.id)

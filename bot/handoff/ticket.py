@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.db import session
 from bot.handoff.fields import NO_PHONE
@@ -12,6 +17,15 @@ from bot.settings import Settings
 from bot.tickets.models import Ticket
 from bot.tickets.notifiers import configured_channels
 from bot.tickets.store import TicketDraft, create_ticket, tickets_for_conversation
+
+log = logging.getLogger(__name__)
+
+# Pauses between attempts to store a ticket while the database is unreachable: about 7.5 s in
+# all, long enough for a restart or a fail-over, short enough that the user is not left waiting.
+RETRY_DELAYS_S: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+# Errors of a database that is away (refused, dropped or reset connections), worth a retry;
+# anything else (a constraint, a bug) fails at once.
+UNREACHABLE_ERRORS = (OperationalError, InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,30 @@ def submit(
             configured_channels(settings),
         )
         return Submitted(ticket.reference, created)
+
+
+async def submit_retrying(
+    *args: object, delays: Sequence[float] = RETRY_DELAYS_S, **kwargs: object
+) -> Submitted:
+    """``submit``, tried again while the database is unreachable, off the event loop.
+
+    The idempotency key makes every attempt safe: an attempt whose commit went through but
+    whose answer was lost is found by the next one, never stored twice; such a ticket counts
+    as created by this call. Raises the last error when every attempt failed, so the action
+    tells the user the truth (not saved, call the servicedesk) and keeps the draft for a retry.
+    """
+    failed_before = False
+    for attempt, delay in enumerate(delays, start=1):
+        try:
+            sent = await asyncio.to_thread(submit, *args, **kwargs)
+        except UNREACHABLE_ERRORS:
+            log.warning("Storing a ticket failed (attempt %d); retrying in %.1f s", attempt, delay)
+            failed_before = True
+            await asyncio.sleep(delay)
+            continue
+        return Submitted(sent.reference, sent.created or failed_before)
+    sent = await asyncio.to_thread(submit, *args, **kwargs)  # the last try: its error is raised
+    return Submitted(sent.reference, sent.created or failed_before)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Start the whole assistant (`python -m bot run`) on free ports for a test, and stop it."""
+"""Start the whole assistant (`python -m bot run`, or the production profile) on free ports for
+a test, and stop it."""
 
 from __future__ import annotations
 
@@ -46,6 +47,20 @@ def port_is_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def two_free_ports_in_a_row() -> int:
+    """A port p with p + 1 free too: the production profile's replicas use consecutive ports."""
+    for _ in range(50):
+        port = free_port()
+        if port < 65535 and not port_is_open(port + 1):
+            try:
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no two consecutive free ports")
+
+
 @dataclass
 class RunningAssistant:
     process: subprocess.Popen
@@ -53,23 +68,47 @@ class RunningAssistant:
     action_port: int
     var_dir: Path
     console_port: int
+    # Production profile: messages go to nginx on entry_port, the replicas listen on these.
+    entry_port: int | None = None
+    replica_ports: tuple[int, ...] = ()
+
+    def webhook_at(self, port: int) -> str:
+        return f"http://127.0.0.1:{port}/webhooks/rest/webhook"
 
     @property
     def webhook(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+        return self.webhook_at(self.entry_port or self.rasa_port)
 
-    def post_raw(self, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
-        request = urllib.request.Request(self.webhook, body, {"Content-Type": content_type})
+    def post_raw(
+        self, body: bytes, content_type: str = "application/json", port: int | None = None
+    ) -> tuple[int, Any]:
+        url = self.webhook_at(port) if port else self.webhook
+        request = urllib.request.Request(url, body, {"Content-Type": content_type})
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
 
-    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
-        status, replies = self.post_raw(json.dumps({"sender": sender, "message": message}).encode())
+    def say(self, sender: str, message: str, port: int | None = None) -> list[dict[str, Any]]:
+        """Send a message to the assistant, or to the server on ``port`` (one replica)."""
+        body = json.dumps({"sender": sender, "message": message}).encode()
+        status, replies = self.post_raw(body, port=port)
         assert status == 200, replies
         return replies
+
+    def child_pid(self, *words: str) -> int:
+        """The pid of the runner's child whose command line holds all ``words`` in order."""
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                argv = (stat.parent / "cmdline").read_bytes().decode().split("\0")
+            except (OSError, IndexError, ValueError):
+                continue  # the process ended meanwhile
+            joined = "\0".join(argv)
+            if parent == self.process.pid and "\0".join(words) in joined:
+                return int(stat.parent.name)
+        raise LookupError(f"no child process of the runner runs {' '.join(words)}")
 
     def stop(self) -> int:
         """Ctrl-C, as a user would; returns the runner's exit code."""
@@ -83,8 +122,15 @@ class RunningAssistant:
         return self.process.returncode
 
 
-def start_assistant(var_dir: Path, extra_env: dict[str, str] | None = None) -> RunningAssistant:
+def start_assistant(
+    var_dir: Path, extra_env: dict[str, str] | None = None, command: str = "run"
+) -> RunningAssistant:
+    """``python -m bot <command>`` on free ports, once it has printed that it is running."""
     rasa_port, action_port, console_port = free_port(), free_port(), free_port()
+    entry_port, replica_ports = None, ()
+    if command == "production":
+        rasa_port, entry_port = two_free_ports_in_a_row(), free_port()
+        replica_ports = (rasa_port, rasa_port + 1)
     env = {
         **os.environ,
         "MFA_RASA_PORT": str(rasa_port),
@@ -92,12 +138,19 @@ def start_assistant(var_dir: Path, extra_env: dict[str, str] | None = None) -> R
         "MFA_CONSOLE_PORT": str(console_port),
         "MFA_VAR_DIR": str(var_dir),
         "RASA_TELEMETRY_ENABLED": "false",
+        **(
+            {"MFA_LOAD_BALANCER_PORT": str(entry_port), "MFA_RASA_REPLICAS": "2"}
+            if entry_port
+            else {}
+        ),
         **(extra_env or {}),
     }
     log = var_dir / "runner.log"
     already_logged = log.stat().st_size if log.exists() else 0  # a restart reuses the log
-    process = spawn([sys.executable, "-m", "bot", "run"], env, log)
-    assistant = RunningAssistant(process, rasa_port, action_port, var_dir, console_port)
+    process = spawn([sys.executable, "-m", "bot", command], env, log)
+    assistant = RunningAssistant(
+        process, rasa_port, action_port, var_dir, console_port, entry_port, replica_ports
+    )
     deadline = time.monotonic() + READY_TIMEOUT_S
     while b"The MFA assistant is running" not in log.read_bytes()[already_logged:]:
         if process.poll() is not None or time.monotonic() > deadline:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg2
 import pytest
@@ -42,10 +43,10 @@ def _postgres_admin() -> psycopg2.extensions.connection:
     return connection
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def throwaway_postgres_database(purpose: str = "test") -> Iterator[str]:
     """A uniquely named, empty database, dropped afterwards even if the test failed."""
-    name = f"mfa_test_{uuid.uuid4().hex[:16]}"
+    name = f"mfa_{purpose}_{uuid.uuid4().hex[:16]}"
     admin = _postgres_admin()
     try:
         with admin.cursor() as cursor:
@@ -61,6 +62,13 @@ def postgres_url() -> Iterator[str]:
             )
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A uniquely named, empty database, dropped afterwards even if the test failed."""
+    with throwaway_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

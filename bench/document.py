@@ -1,0 +1,387 @@
+"""docs/benchmarks.md from a run's Results: tables of figure, reference and ratio, and the plot.
+
+Nothing machine-specific beyond the hardware summary goes in (no paths, no host name), so the
+file can be committed and diffed between runs.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+from bench.markdown import MISSING, compared_row, number, percent, table, times
+from bench.plot import STOCK_RASA_TURN_P50_MS
+from bench.results import ProfileRun, Results
+from bench.stats import ratio
+
+MB = 1024 * 1024
+TURN_TARGET_RATIO = 1.5
+P95_TARGET_MS = 150.0
+TRAINING_TARGET_S = 180.0
+
+
+def _mb(value: int | None) -> float:
+    return value / MB if value else math.nan
+
+
+def _verdict(ok: bool | None) -> str:
+    return MISSING if ok is None else ("met" if ok else "**not met**")
+
+
+def render(results: Results, plot_name: str) -> str:
+    parts = [
+        _header(results, plot_name),
+        _targets(results),
+        _quality(results),
+        *(_latency(profile, results) for profile in results.profiles),
+        _production_note(results),
+        _soak(results),
+        _training(results),
+        _startup_and_memory(results),
+        _long_conversation(results),
+        _method(results),
+    ]
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _header(results: Results, plot_name: str) -> str:
+    mode = "`make bench QUICK=1` (shortened)" if results.quick else "`make bench`"
+    return (
+        "# Benchmarks\n\n"
+        f"Written by {mode} on {date.today().isoformat()}, {results.machine}; the run took "
+        f"{results.total_seconds / 60:.0f} min. Machines are noisy, so every figure stands "
+        "next to a reference measured in the same run, and their ratio (figure / reference: "
+        "below 1 is better for times and memory, above 1 better for accuracy). The targets of "
+        "issue 8 are reported, not asserted.\n\n"
+        f"![Latency under load, latency against conversation length, accuracy]({plot_name})"
+    )
+
+
+def _targets(results: Results) -> str:
+    rows: list[list[str]] = []
+    embedded = next((p for p in results.profiles if p.name == "embedded default"), None)
+    if embedded and 10 in embedded.levels:
+        level = embedded.levels[10]
+        p95 = level.conversations.summary.p95_ms
+        rows.append(
+            [
+                "p95 at 10 users, embedded default: under 150 ms",
+                number(p95, 0, "ms"),
+                number(level.reference.summary.p95_ms, 0, "ms") + " ('hi')",
+                times(ratio(p95, level.reference.summary.p95_ms)),
+                _verdict(None if math.isnan(p95) else p95 < P95_TARGET_MS),
+            ]
+        )
+    if embedded and embedded.soak:
+        soak = embedded.soak
+        lost = soak.empty_replies + (embedded.soak_missing_from_store or 0)
+        rows.append(
+            [
+                f"50 users for {results.soak_seconds / 60:.1f} min: no errors, no lost messages",
+                f"{soak.errors} errors, {lost} lost of {soak.sent}",
+                "0 and 0",
+                MISSING,
+                _verdict(soak.errors == 0 and lost == 0),
+            ]
+        )
+    project, reference = results.training_project, results.training_reference
+    if project:
+        rows.append(
+            [
+                "full training under 3 minutes",
+                number(project.seconds, 0, "s"),
+                number(reference.seconds, 0, "s") + " (default config)" if reference else MISSING,
+                times(ratio(project.seconds, reference.seconds)) if reference else MISSING,
+                _verdict(project.seconds < TRAINING_TARGET_S),
+            ]
+        )
+    for profile in results.profiles:
+        points = profile.long_conversation
+        if points and 1 in points and 200 in points:
+            growth = ratio(points[200], points[1])
+            rows.append(
+                [
+                    f"{profile.name}: p50 at turn 200 at most 1.5x turn 1",
+                    number(points[200], 0, "ms"),
+                    number(points[1], 0, "ms") + " (turn 1)",
+                    times(growth),
+                    _verdict(growth <= TURN_TARGET_RATIO),
+                ]
+            )
+    if not rows:
+        return ""
+    headers = ["target (issue 8)", "measured", "reference", "ratio", "verdict"]
+    return "## Targets\n\n" + table(headers, rows)
+
+
+def _quality(results: Results) -> str:
+    rows = []
+    for language, scores in results.quality.items():
+        reference = (results.quality_reference or {}).get(language)
+        rows.append(
+            [
+                language,
+                f"{percent(scores['accuracy'])} ({scores['right']:.0f}/{scores['total']:.0f})",
+                percent(reference["accuracy"]) if reference else MISSING,
+                times(ratio(scores["accuracy"], reference["accuracy"])) if reference else MISSING,
+            ]
+        )
+    headers = ["language", "project's model", "Rasa's default config", "ratio"]
+    note = results.reference_note or (
+        "The reference is the same domain and data trained with `rasa init`'s configuration."
+    )
+    return (
+        "## Answer quality: held-out paraphrases\n\n"
+        "Share of the held-out paraphrases (`tests/nlu/heldout_*.yml`, never in the training "
+        "data) that get the right answer, scored like `tests/nlu` (`bot/nlu_eval.py`).\n\n"
+        + table(headers, rows)
+        + f"\n\n{note}"
+    )
+
+
+def _latency(profile: ProfileRun, results: Results) -> str:
+    latency_rows, load_rows = [], []
+    for users, level in sorted(profile.levels.items()):
+        ours, ref = level.conversations.summary, level.reference.summary
+        latency_rows.append(
+            [
+                str(users),
+                number(ours.p50_ms, 0),
+                number(ours.p95_ms, 0),
+                number(ours.p99_ms, 0),
+                number(ref.p50_ms, 0),
+                number(ref.p95_ms, 0),
+                number(ref.p99_ms, 0),
+                times(ratio(ours.p50_ms, ref.p50_ms)),
+                times(ratio(ours.p95_ms, ref.p95_ms)),
+            ]
+        )
+        lost = level.conversations.empty_replies + (level.missing_from_store or 0)
+        load_rows.append(
+            [
+                str(users),
+                str(ours.requests),
+                number(ours.throughput_per_s, 1),
+                number(ref.throughput_per_s, 1),
+                times(ratio(ours.throughput_per_s, ref.throughput_per_s)),
+                str(level.conversations.errors + level.reference.errors),
+                str(lost) if level.missing_from_store is not None else f"{lost} (store unchecked)",
+            ]
+        )
+    latency_headers = [
+        "users",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "ref p50",
+        "ref p95",
+        "ref p99",
+        "p50 ratio",
+        "p95 ratio",
+    ]
+    load_headers = [
+        "users",
+        "messages",
+        "msg/s",
+        "ref msg/s",
+        "ratio",
+        "errors",
+        "lost",
+    ]
+    samples = ""
+    if profile.sample_answers:
+        samples = (
+            "\n\nWhat the simulated users were answered (first conversation of each script):\n\n"
+        )
+        samples += "\n".join(f"- {line}" for line in profile.sample_answers)
+    return (
+        f"## Latency and throughput: {profile.name}\n\n"
+        f"Full REST round trips (`POST /webhooks/rest/webhook`), {results.load_seconds:.0f} s "
+        "per level. Reference (ref): the same users, the same number of turns, every message "
+        "'hi' (a plain rule) on the same server right before. Few messages (1 user, QUICK=1) "
+        "make p95 and p99 little more than the slowest answers.\n\n"
+        + table(latency_headers, latency_rows)
+        + "\n\n"
+        + table(load_headers, load_rows)
+        + samples
+    )
+
+
+def _production_note(results: Results) -> str:
+    if not results.production_note:
+        return ""
+    return "## Production profile\n\n" + results.production_note
+
+
+def _soak(results: Results) -> str:
+    rows = []
+    for profile in results.profiles:
+        if not profile.soak:
+            continue
+        soak, summary = profile.soak, profile.soak.summary
+        reference = profile.levels.get(50)
+        ref_p95 = reference.reference.summary.p95_ms if reference else math.nan
+        missing = profile.soak_missing_from_store
+        rows.append(
+            [
+                profile.name,
+                str(soak.sent),
+                str(soak.errors),
+                str(soak.empty_replies),
+                MISSING if missing is None else str(missing),
+                number(summary.p95_ms, 0),
+                number(ref_p95, 0),
+                times(ratio(summary.p95_ms, ref_p95)),
+            ]
+        )
+    if not rows:
+        return ""
+    headers = [
+        "profile",
+        "messages",
+        "errors",
+        "empty replies",
+        "not in tracker store",
+        "p95 ms",
+        "ref p95 (50 users 'hi')",
+        "ratio",
+    ]
+    duration = results.soak_seconds
+    return (
+        f"## Soak: 50 users for {duration / 60:.1f} minutes\n\n"
+        "Errors: anything but a 200 with a JSON list (timeouts and refused connections "
+        "included). Lost: an empty reply (the user meets silence), or a message answered with "
+        "a 200 that is missing from the tracker store afterwards (counted per sender in the "
+        "store itself).\n\n" + table(headers, rows)
+    )
+
+
+def _training(results: Results) -> str:
+    project, reference = results.training_project, results.training_reference
+    if not project and not reference:
+        return (
+            "## Training time\n\nNot measured in this run (QUICK=1 skips training; "
+            "`make bench` measures it)."
+        )
+    rows = []
+    if project and reference:
+        rows.append(compared_row("time", project.seconds, reference.seconds, 0, "s"))
+        rows.append(
+            compared_row(
+                "peak memory", _mb(project.peak_rss_bytes), _mb(reference.peak_rss_bytes), 0, "MB"
+            )
+        )
+    else:
+        only = project or reference
+        assert only is not None
+        rows.append(["time", number(only.seconds, 0, "s"), MISSING, MISSING])
+    notes = []
+    if reference and reference.reused:
+        notes.append(
+            f"The reference model was trained on {reference.trained_on} and kept in "
+            "`models/reference/` (same data and config fingerprint); its time and memory are "
+            "those of that training, not of this run."
+        )
+    if not project:
+        notes.append("The project's training was not timed in this run (QUICK=1).")
+    headers = ["", "project's config.yml", "Rasa's default config", "ratio"]
+    return (
+        "## Training time\n\n"
+        "`rasa train` from an empty component cache, same domain and data.\n\n"
+        + table(headers, rows)
+        + ("\n\n" + " ".join(notes) if notes else "")
+    )
+
+
+def _startup_and_memory(results: Results) -> str:
+    start_rows = [
+        compared_row(profile.name, profile.cold_start_s, results.stock_cold_start_s, 1, "s")
+        for profile in results.profiles
+    ]
+    memory_rows = []
+    for profile in results.profiles:
+        for process, peak in sorted(profile.peak_rss.items()):
+            if process.startswith("Rasa server") and results.stock_peak_rss:
+                reference, what = results.stock_peak_rss, "stock `rasa run`, same model"
+            else:
+                reference, what = profile.idle_rss.get(process, 0), "itself, idle after start"
+            memory_rows.append(
+                [
+                    f"{profile.name}: {process}",
+                    number(_mb(peak), 0, "MB"),
+                    number(_mb(reference), 0, "MB"),
+                    times(ratio(_mb(peak), _mb(reference))),
+                    what,
+                ]
+            )
+    return (
+        "## Cold start and memory\n\n"
+        "Cold start: from starting the command to the first REST answer to 'hi'. Reference: "
+        "stock `rasa run` with the same model (REST channel, in-memory stores, no action "
+        "server), started in the same run.\n\n"
+        + table(["", "cold start", "stock Rasa", "ratio"], start_rows)
+        + "\n\nPeak resident memory (RSS) of each process over the whole run (load levels and "
+        "soak included), sampled every 0.25 s. The stock Rasa server's peak is taken under 10 "
+        "users saying 'hi' (QUICK=1: just started).\n\n"
+        + table(["process", "peak RSS", "reference", "ratio", "reference is"], memory_rows)
+    )
+
+
+def _long_conversation(results: Results) -> str:
+    header = "## Latency against conversation length\n\n"
+    measured = [p for p in results.profiles if p.long_conversation]
+    notes = [f"{p.name}: {p.long_conversation_note}" for p in results.profiles]
+    notes = [note for note in notes if not note.endswith(": ")]
+    if not measured:
+        return (
+            header
+            + "**Not measured yet.** "
+            + " ".join(notes)
+            + " The plot shows stock Rasa 3.6's figures from issue 8 alone."
+        )
+    turns = sorted({turn for p in measured for turn in p.long_conversation or {}})
+    rows = []
+    for turn in turns:
+        row = [str(turn)]
+        for profile in measured:
+            points = profile.long_conversation or {}
+            row += [
+                number(points.get(turn, math.nan), 0),
+                times(ratio(points.get(turn, math.nan), points.get(1, math.nan))),
+            ]
+        stock = STOCK_RASA_TURN_P50_MS.get(turn, math.nan)
+        row += [number(stock, 0), times(ratio(stock, STOCK_RASA_TURN_P50_MS[1]))]
+        rows.append(row)
+    headers = ["turn"]
+    for profile in measured:
+        headers += [f"{profile.name} p50 ms", "/ turn 1"]
+    headers += ["stock Rasa p50 ms (issue 8)", "/ turn 1"]
+    return (
+        header
+        + "p50 at turns of one long conversation (`bench/long_conversation.py`). The reference "
+        "in the same run is turn 1 of the same conversation (target: turn 200 at most 1.5x); "
+        "stock Rasa's figures come from issue 8 (same machine, not this run).\n\n"
+        + table(headers, rows)
+        + ("\n\n" + " ".join(notes) if notes else "")
+    )
+
+
+def _method(results: Results) -> str:
+    low, high = results.think_time_s
+    return (
+        "## How it was measured\n\n"
+        f"- Simulated users (asyncio + httpx, closed loop) play whole conversations from fresh "
+        f"senders and wait {low}-{high} s between messages (a quick clicker; people are "
+        "slower). Scripts (`bench/conversations.py`): a greeting, FAQ questions in English and "
+        "Danish, walkthrough buttons (`/start_walkthrough{...}`, `/walkthrough_done`, back, "
+        "stop), and a ticket form partly filled and cancelled.\n"
+        "- The server under test gets its own var directory (and, for the production profile, "
+        "its own PostgreSQL databases and Redis key prefix, dropped afterwards). The per-sender "
+        "rate limit is lifted for the run: the long conversation sends 200 messages from one "
+        "sender.\n"
+        "- The benchmark's own process stays small (models are scored in subprocesses), but it "
+        "shares the machine's cores with the servers, as any load generator on one machine "
+        "does: ratios are more trustworthy than absolute figures.\n"
+        "- Re-run: `make bench` (full: trains the project's config and, if not kept yet, the "
+        "default-config reference) or `make bench QUICK=1` (no training, short levels)."
+    )

@@ -1,0 +1,53 @@
+"""What one benchmark run measured, gathered by bench/run.py and rendered by bench/document.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bench.load import LoadResult
+from bench.training import Training
+
+USER_LEVELS = (1, 10, 50)
+
+
+@dataclass
+class Level:
+    """One load level: the realistic conversations and the 'hi' reference at the same users."""
+
+    conversations: LoadResult
+    reference: LoadResult
+    missing_from_store: int | None = None  # answered but not stored (None: not checked)
+
+
+@dataclass
+class ProfileRun:
+    name: str
+    cold_start_s: float = float("nan")
+    levels: dict[int, Level] = field(default_factory=dict)
+    soak: LoadResult | None = None
+    soak_missing_from_store: int | None = None
+    idle_rss: dict[str, int] = field(default_factory=dict)  # process -> bytes after start-up
+    peak_rss: dict[str, int] = field(default_factory=dict)  # process -> bytes, whole run
+    long_conversation: dict[int, float] | None = None
+    long_conversation_note: str = ""
+    sample_answers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    quick: bool
+    machine: str
+    load_seconds: float
+    soak_seconds: float
+    think_time_s: tuple[float, float]
+    quality: dict[str, dict[str, float]] = field(default_factory=dict)
+    quality_reference: dict[str, dict[str, float]] | None = None
+    reference_note: str = ""
+    training_project: Training | None = None
+    training_reference: Training | None = None
+    stock_cold_start_s: float = float("nan")
+    stock_peak_rss: int | None = None
+    stock_reference: LoadResult | None = None
+    profiles: list[ProfileRun] = field(default_factory=list)
+    production_note: str = ""
+    total_seconds: float = 0.0

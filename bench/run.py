@@ -1,0 +1,261 @@
+"""Run every measurement in an order that keeps them apart, then write docs/benchmarks.md.
+
+Training first (the CPU-heaviest step, on an otherwise idle machine), then model scoring,
+then one server at a time: stock Rasa as the reference, the embedded default, the production
+profile. Never two servers at once: on 2 cores they would measure each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import os
+import platform
+import tempfile
+import time
+import uuid
+from importlib import import_module
+from pathlib import Path
+
+import httpx
+
+from bench import document, plot, quality, servers, training
+from bench.conversations import REFERENCE_SCRIPTS, SCRIPTS
+from bench.load import THINK_TIME_S, converse, run_load
+from bench.results import USER_LEVELS, Level, ProfileRun, Results
+from bench.store_check import missing_messages, stored_user_messages
+from bot.settings import PROJECT_ROOT, get_settings
+from bot.training import ensure_model
+
+DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
+PLOT = DOC.with_name("benchmarks.png")
+TURNS = (1, 50, 100, 200)
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def machine() -> str:
+    """Hardware and versions only: no host name or paths in a committed file."""
+    from importlib.metadata import version
+
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return (
+        f"{os.cpu_count()} cores, {memory_gb:.0f} GB RAM, {platform.system()} "
+        f"{platform.machine()}, Python {platform.python_version()}, Rasa {version('rasa')}"
+    )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="no training, short levels")
+    parser.add_argument("--load-seconds", type=float, help="per load level (30; quick 5)")
+    parser.add_argument("--soak-seconds", type=float, help="50-user soak (120; quick 20)")
+    parser.add_argument(
+        "--reference",
+        choices=("auto", "skip", "retrain"),
+        help="default-config reference model: train if not kept (auto, the default without "
+        "--quick), use only a kept one (skip, the default with --quick), or train anew",
+    )
+    parser.add_argument("--no-production", action="store_true", help="embedded default only")
+    parser.add_argument("--repeats", type=int, help="long conversations per profile (3; quick 1)")
+    args = parser.parse_args(argv)
+    args.load_seconds = args.load_seconds or (5.0 if args.quick else 30.0)
+    args.soak_seconds = args.soak_seconds or (20.0 if args.quick else 120.0)
+    args.reference = args.reference or ("skip" if args.quick else "auto")
+    args.repeats = args.repeats or (1 if args.quick else 3)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    run_id = uuid.uuid4().hex[:8]
+    results = Results(
+        quick=args.quick,
+        machine=machine(),
+        load_seconds=args.load_seconds,
+        soak_seconds=args.soak_seconds,
+        think_time_s=THINK_TIME_S,
+    )
+    model = ensure_model(get_settings().models_dir)
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        work = Path(scratch)
+        measure_training(args, results, work)
+        measure_quality(results, model)
+        measure_stock(results, model, work, 0 if args.quick else args.load_seconds, run_id)
+        embedded = servers.start_embedded(work / "embedded")
+        results.profiles.append(measure_profile(embedded, args, run_id, soak=True))
+        if args.no_production:
+            results.production_note = "Not measured in this run (--no-production)."
+        elif not servers.production_available():
+            results.production_note = (
+                "Not measured: this checkout has no `python -m bot production` yet; the "
+                "tables above are the embedded default only."
+            )
+        else:
+            measure_production(args, results, work, run_id)
+    results.total_seconds = time.monotonic() - started
+    write(results)
+    log(f"wrote {DOC.relative_to(PROJECT_ROOT)} and {PLOT.name}")
+    return 0
+
+
+def measure_training(args: argparse.Namespace, results: Results, work: Path) -> None:
+    if not args.quick:
+        log("training the project's config.yml (fresh component cache) ...")
+        results.training_project = training.train_project(work)
+        log(f"  {results.training_project.seconds:.0f} s")
+    if args.reference != "skip":
+        log("reference model (Rasa's default config): training unless kept ...")
+    results.training_reference = training.reference_model(
+        get_settings().models_dir,
+        allow_training=args.reference != "skip",
+        retrain=args.reference == "retrain",
+    )
+    if results.training_reference is None:
+        results.reference_note = (
+            "The default-config reference was not measured: QUICK=1 never trains it and none "
+            "is kept in `models/reference/` yet (`make bench` trains it once)."
+        )
+
+
+def measure_quality(results: Results, model: Path) -> None:
+    log("scoring held-out paraphrases ...")
+    results.quality = quality.measure(model)
+    if results.training_reference:
+        results.quality_reference = quality.measure(Path(results.training_reference.model))
+
+
+def measure_stock(
+    results: Results, model: Path, work: Path, load_seconds: float, run_id: str
+) -> None:
+    log("stock rasa run (reference for cold start and memory) ...")
+    stock = servers.start_stock_rasa(model, work / "stock")
+    try:
+        results.stock_cold_start_s = stock.cold_start_s
+        if load_seconds:  # its memory under the 10-user 'hi' load; QUICK: just started
+            results.stock_reference = asyncio.run(
+                run_load(stock.base_url, 10, load_seconds, REFERENCE_SCRIPTS, f"{run_id}-stock")
+            )
+    finally:
+        peaks = stock.stop()
+    results.stock_peak_rss = peaks.get("Rasa server")
+    log(f"  cold start {stock.cold_start_s:.1f} s")
+
+
+def measure_profile(
+    server: servers.Server, args: argparse.Namespace, run_id: str, *, soak: bool
+) -> ProfileRun:
+    profile = ProfileRun(server.name, cold_start_s=server.cold_start_s)
+    log(f"{server.name}: first answer after {server.cold_start_s:.1f} s")
+    try:
+        profile.idle_rss = server.sampler.sample()
+        profile.sample_answers = warm_up(server.base_url, run_id)
+        for users in USER_LEVELS:
+            tag = f"{run_id}-{server.name.split()[0]}-{users}"
+            log(f"  {users} users: reference 'hi', then conversations ...")
+            reference = asyncio.run(
+                run_load(server.base_url, users, args.load_seconds, REFERENCE_SCRIPTS, f"{tag}r")
+            )
+            conversations = asyncio.run(
+                run_load(server.base_url, users, args.load_seconds, SCRIPTS, f"{tag}c")
+            )
+            level = Level(conversations, reference)
+            level.missing_from_store = check_store(server, conversations.answered)
+            profile.levels[users] = level
+            summary = conversations.summary
+            log(
+                f"    p95 {summary.p95_ms:.0f} ms (ref {reference.summary.p95_ms:.0f} ms), "
+                f"errors {conversations.errors}, samples {conversations.error_samples[:1]}"
+            )
+        if soak:
+            log(f"  soak: 50 users for {args.soak_seconds:.0f} s ...")
+            profile.soak = asyncio.run(
+                run_load(server.base_url, 50, args.soak_seconds, SCRIPTS, f"{run_id}-soak")
+            )
+            profile.soak_missing_from_store = check_store(server, profile.soak.answered)
+        measure_long_conversation(profile, server.base_url, args.repeats)
+    finally:
+        profile.peak_rss = server.stop()
+    return profile
+
+
+def warm_up(base_url: str, run_id: str) -> list[str]:
+    """One conversation of each script, unmeasured: loads lazy parts, shows what is answered."""
+    lines = []
+    for index, script in enumerate(SCRIPTS):
+        answers = asyncio.run(converse(base_url, f"bench-{run_id}-warm-{index}", script))
+        first = script[1], answers[1]
+        text = " ".join(
+            reply.get("text", "") for reply in first[1] if isinstance(reply, dict)
+        ).replace("\n", " ")
+        lines.append(f"{first[0]!r} -> {text[:90]!r}")
+    return lines
+
+
+def check_store(server: servers.Server, answered: dict[str, int]) -> int | None:
+    if not server.tracker_store_url:
+        return None
+    try:
+        stored = stored_user_messages(server.tracker_store_url, answered)
+    except Exception as error:  # a check that cannot run must not lose the run's figures
+        log(f"  tracker store check failed: {error}")
+        return None
+    return missing_messages(answered, stored)
+
+
+def measure_long_conversation(profile: ProfileRun, base_url: str, repeats: int) -> None:
+    try:
+        module = import_module("bench.long_conversation")
+    except ImportError:
+        profile.long_conversation_note = "bench/long_conversation.py does not exist yet."
+        return
+    log(f"  long conversation: turns {TURNS}, {repeats} repeat(s) ...")
+    try:
+        figures = module.measure(base_url, turns=TURNS, repeats=repeats)
+        if inspect.isawaitable(figures):
+            figures = asyncio.run(figures)
+        profile.long_conversation = {int(turn): float(ms) for turn, ms in figures.items()}
+        log(f"    {profile.long_conversation}")
+    except Exception as error:  # another engineer's module: report, keep the rest of the run
+        profile.long_conversation_note = f"bench/long_conversation.py failed: {error!r}"[:300]
+        log(f"    {profile.long_conversation_note}")
+
+
+def measure_production(args: argparse.Namespace, results: Results, work: Path, run_id: str) -> None:
+    log("production profile ...")
+    try:
+        server = servers.start_production(work / "production", run_id)
+    except (RuntimeError, httpx.HTTPError) as error:
+        results.production_note = (
+            "Not measured: `python -m bot production` did not start in this run: "
+            f"{str(error).strip().splitlines()[-1][:200]}"
+        )
+        log(results.production_note)
+        servers.drop_production_databases(run_id)
+        return
+    try:
+        results.profiles.append(measure_profile(server, args, run_id, soak=False))
+    finally:
+        servers.drop_production_databases(run_id)
+
+
+def write(results: Results) -> None:
+    load_p95 = {
+        profile.name: {
+            users: (level.conversations.summary.p95_ms, level.reference.summary.p95_ms)
+            for users, level in profile.levels.items()
+        }
+        for profile in results.profiles
+    }
+    turns = {p.name: p.long_conversation for p in results.profiles if p.long_conversation}
+    accuracy = {"project": {k: v["accuracy"] for k, v in results.quality.items()}}
+    if results.quality_reference:
+        accuracy["Rasa default config"] = {
+            k: v["accuracy"] for k, v in results.quality_reference.items()
+        }
+    plot.draw(PLOT, load_p95, turns, accuracy)
+    DOC.write_text(document.render(results, PLOT.name))

@@ -1,0 +1,133 @@
+"""nginx from Debian's package as the load balancer in front of the Rasa replicas.
+
+The configuration is rendered into the var dir and nginx runs as a child process in the
+foreground (``-g 'daemon off;'``) with its pid file, logs and temporary files there too, so the
+production profile needs neither root nor the system's /etc/nginx. A deployment with its own
+nginx can copy the ``upstream`` and ``location`` blocks.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bot.runner import Service
+from bot.settings import Settings
+
+NGINX_BINARY = "/usr/sbin/nginx"
+# Time to connect to a replica: on one machine or a LAN a live replica accepts at once, so a
+# short limit lets a dead one be skipped quickly.
+CONNECT_TIMEOUT_S = 2
+# A message may wait for the action server and the databases (a ticket retries for ~8 s).
+READ_TIMEOUT_S = 60
+# After a failure nginx leaves a replica alone for this long before trying it again.
+FAIL_TIMEOUT_S = 10
+
+
+class NginxMissing(RuntimeError):
+    """nginx is not installed; the message says how to install it."""
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or (NGINX_BINARY if Path(NGINX_BINARY).exists() else None)
+    if found is None:
+        raise NginxMissing(
+            f"nginx is not installed (looked for {NGINX_BINARY} and on PATH). Install Debian's "
+            "package with `bash scripts/ensure-nginx.sh` (or `apt-get install nginx`)."
+        )
+    return found
+
+
+def replica_ports(settings: Settings) -> list[int]:
+    """Each replica on its own port: MFA_RASA_PORT, the next one, and so on."""
+    return [settings.rasa_port + index for index in range(settings.rasa_replicas)]
+
+
+def render_config(settings: Settings, prefix: Path, logs: Path) -> str:
+    """nginx.conf for round robin over the replicas with failover where it is safe.
+
+    ``proxy_next_upstream error timeout http_502``: a request goes to the next replica when
+    one cannot be reached, does not answer in time or answers 502. nginx never resends a POST
+    that already reached a replica (it may have been processed: a ticket must not be made
+    twice); a POST to a replica that refused the connection was never seen and does move on.
+    No sticky sessions: every replica reads the conversation from the shared tracker store.
+
+    No keep-alive connections to the replicas: a POST written onto a kept connection to a
+    replica that has just died counts as sent and would get a 502 instead of moving on; a
+    new loopback connection per request costs far less than a Rasa answer.
+    """
+    servers = "\n".join(
+        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;"
+        for port in replica_ports(settings)
+    )
+    body_limit_kb = max(64, settings.max_message_chars * 8 // 1024 + 16)
+    return f"""# Rendered by `python -m bot production` (bot/nginx.py); edits are overwritten.
+worker_processes 1;
+pid {prefix / "nginx.pid"};
+error_log {logs / "nginx-error.log"} warn;
+
+events {{
+    worker_connections 1024;
+}}
+
+http {{
+    # Paths, methods and statuses only: message texts travel in request bodies, never logged.
+    access_log {logs / "nginx-access.log"};
+    client_body_temp_path {prefix / "client_body"};
+    proxy_temp_path {prefix / "proxy"};
+    fastcgi_temp_path {prefix / "fastcgi"};
+    uwsgi_temp_path {prefix / "uwsgi"};
+    scgi_temp_path {prefix / "scgi"};
+    server_tokens off;
+    client_max_body_size {body_limit_kb}k;
+
+    upstream rasa_replicas {{
+{servers}
+    }}
+
+    server {{
+        listen {settings.host}:{settings.load_balancer_port};
+
+        location / {{
+            proxy_pass http://rasa_replicas;
+            proxy_set_header Host $host;
+            proxy_set_header X-Real-IP $remote_addr;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_connect_timeout {CONNECT_TIMEOUT_S}s;
+            proxy_send_timeout {READ_TIMEOUT_S}s;
+            proxy_read_timeout {READ_TIMEOUT_S}s;
+            proxy_next_upstream error timeout http_502;
+            proxy_next_upstream_tries {max(2, settings.rasa_replicas)};
+            proxy_next_upstream_timeout {READ_TIMEOUT_S}s;
+        }}
+    }}
+}}
+"""
+
+
+def write_config(settings: Settings) -> Path:
+    """Render nginx.conf into var_dir/nginx/ (with its temp dirs) and return its path."""
+    prefix = settings.var_dir / "nginx"
+    logs = settings.var_dir / "logs"
+    for directory in (prefix, logs):
+        directory.mkdir(parents=True, exist_ok=True)
+    path = prefix / "nginx.conf"
+    path.write_text(render_config(settings, prefix, logs))
+    return path
+
+
+def nginx_service(settings: Settings, config: Path) -> Service:
+    """nginx in the foreground, so the supervisor sees it exit and stops it with SIGTERM."""
+    return Service(
+        name="load balancer (nginx)",
+        command=[
+            nginx_binary(),
+            "-p", str(config.parent),
+            "-c", str(config),
+            "-e", str(settings.var_dir / "logs" / "nginx-error.log"),
+            "-g", "daemon off;",
+        ],
+        ready_url=f"http://127.0.0.1:{settings.load_balancer_port}/webhooks/rest/",
+        log_path=settings.var_dir / "logs" / "nginx.log",
+    )  # fmt: skip

@@ -1,0 +1,204 @@
+"""`python -m bot production`: Rasa's scale-out design, started locally from installed packages.
+
+PostgreSQL holds the conversations (tracker store) and the tickets, Redis the conversation
+locks, so that two or more Rasa replicas can answer any message of any conversation; nginx
+balances the replicas round robin; one stateless action server serves them all, beside the
+ticket outbox worker and the servicedesk console. Crashed processes are restarted, as systemd
+or Kubernetes would in a real deployment (docs/operations.md). The processes are the ones
+`python -m bot run` starts (bot/runner.py), only more of them and on shared stores.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import psycopg2
+import redis
+from psycopg2 import sql
+from sqlalchemy.engine import URL, make_url
+
+from bot import db
+from bot.channels.telegram.config import TelegramConfigError
+from bot.channels.telegram.config import preflight as telegram_preflight
+from bot.credentials import write_credentials
+from bot.endpoints import write_endpoints
+from bot.nginx import NginxMissing, nginx_service, replica_ports, write_config
+from bot.runner import (
+    Service,
+    action_server,
+    background_services,
+    rasa_server,
+    supervise,
+)
+from bot.settings import Settings
+from bot.training import ensure_model, rasa_environment
+
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+LOCAL_TRACKER_STORE_URL = f"{LOCAL_POSTGRES}/mfa_trackers"
+LOCAL_DATABASE_URL = f"{LOCAL_POSTGRES}/mfa_assistant"
+LOCAL_LOCK_STORE_URL = "redis://127.0.0.1:6379/0"
+
+
+class ProfileError(RuntimeError):
+    """A store the profile needs is missing or unreachable; the message says what to do."""
+
+
+def production_settings(settings: Settings) -> Settings:
+    """The settings with the production stores filled in where the environment left them empty.
+
+    SQLite files and an in-memory lock store cannot be shared by replicas, so the profile
+    refuses them rather than start replicas that would each see their own conversations.
+    """
+    profile = settings.copy(
+        update={
+            "tracker_store_url": settings.tracker_store_url or LOCAL_TRACKER_STORE_URL,
+            "database_url": settings.database_url or LOCAL_DATABASE_URL,
+            "lock_store_url": settings.lock_store_url or LOCAL_LOCK_STORE_URL,
+        }
+    )
+    for name in ("tracker_store_url", "database_url"):
+        if make_url(getattr(profile, name)).get_backend_name() != "postgresql":
+            raise ProfileError(
+                f"MFA_{name.upper()} must be a postgresql:// URL in the production profile: "
+                "replicas share conversations and tickets through it."
+            )
+    return profile
+
+
+def ensure_database(url: str) -> bool:
+    """Create the PostgreSQL database named in ``url`` if it does not exist yet.
+
+    Returns whether it was created. The server's maintenance database ("postgres") is used
+    with the same credentials; a role that may not create databases gets a clear error, and
+    the administrator creates it once instead (docs/operations.md).
+    """
+    parsed = make_url(url)
+    try:
+        psycopg2.connect(**_connect_args(parsed), connect_timeout=5).close()
+        return False
+    except psycopg2.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise ProfileError(
+                f"PostgreSQL at {parsed.host}:{parsed.port or 5432} is not reachable ({error})."
+            ) from error
+    admin = psycopg2.connect(**_connect_args(parsed.set(database="postgres")), connect_timeout=5)
+    try:
+        admin.autocommit = True  # CREATE DATABASE cannot run inside a transaction
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(parsed.database)))
+    except psycopg2.errors.DuplicateDatabase:
+        return False  # created meanwhile by someone else: just as good
+    except psycopg2.Error as error:
+        raise ProfileError(f"Could not create database {parsed.database!r}: {error}") from error
+    finally:
+        admin.close()
+    return True
+
+
+def _connect_args(url: URL) -> dict[str, object]:
+    args = {
+        "host": url.host,
+        "port": url.port,
+        "user": url.username,
+        "password": url.password,
+        "dbname": url.database,
+    }
+    return {key: value for key, value in args.items() if value is not None}
+
+
+def check_redis(url: str) -> None:
+    """The lock store must answer before replicas start: without it every message would fail."""
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5).ping()
+    except redis.RedisError as error:
+        raise ProfileError(f"Redis at {url} is not reachable ({error}).") from error
+
+
+def prepare_stores(settings: Settings, say: Callable[[str], None] = print) -> None:
+    """Databases created if missing, the assistant's schema migrated, Redis reachable.
+
+    Migrating here, once, before any process starts, spares the replicas and workers a race
+    on a fresh database.
+    """
+    for url in (settings.tracker_store_url, settings.database_url):
+        if ensure_database(url):
+            say(f"  Created database {make_url(url).database}.")
+    db.upgrade(settings.database_url)
+    check_redis(settings.lock_store_url)
+
+
+def build_stages(settings: Settings) -> list[list[Service]]:
+    """Processes in start-up order, each stage once the one before answers.
+
+    The first replica starts alone so that it creates the tracker store's tables before the
+    others look for them (two replicas creating them at once would fail one of them).
+    """
+    model = ensure_model(settings.models_dir)
+    endpoints = write_endpoints(settings)
+    credentials = write_credentials(settings)
+    replicas = [
+        rasa_server(
+            settings,
+            model,
+            endpoints,
+            credentials,
+            port,
+            name=f"Rasa replica {index} (:{port})",
+            log_name=f"rasa-{index}.log",
+        )
+        for index, port in enumerate(replica_ports(settings), start=1)
+    ]
+    first = [action_server(settings), replicas[0], *background_services(settings)]
+    balancer = nginx_service(settings, write_config(settings))
+    return [first, replicas[1:], [balancer]]
+
+
+def run(settings: Settings) -> int:
+    """Run the production profile until Ctrl-C or SIGTERM; the exit code for the command line."""
+    try:
+        settings = production_settings(settings)
+        telegram = telegram_preflight(settings)
+        prepare_stores(settings)
+        stages = build_stages(settings)
+    except (ProfileError, NginxMissing, TelegramConfigError) as error:
+        print(str(error), file=sys.stderr, flush=True)
+        return 1
+    env = {
+        **rasa_environment(),
+        # Every child reads the same stores as this process decided on.
+        "MFA_TRACKER_STORE_URL": settings.tracker_store_url,
+        "MFA_DATABASE_URL": settings.database_url,
+        "MFA_LOCK_STORE_URL": settings.lock_store_url,
+    }
+    return supervise(
+        stages,
+        env,
+        on_ready=lambda: print_ready_banner(settings, telegram),
+        restart_crashed=True,
+    )
+
+
+def print_ready_banner(settings: Settings, telegram: str | None) -> None:
+    if telegram:
+        print(f"  {telegram}", flush=True)
+    base = f"http://{settings.host}:{settings.load_balancer_port}"
+    replicas = ", ".join(str(port) for port in replica_ports(settings))
+    print(
+        "\nThe MFA assistant is running (production profile).\n"
+        f"  Load balancer (nginx):  {base}  ->  Rasa replicas on ports {replicas}\n"
+        f"  REST:  POST {base}/webhooks/rest/webhook  "
+        '{"sender": "me", "message": "hello"}\n'
+        f"  Widget:  {base}/webhooks/webchat/widget.js\n"
+        f"  Servicedesk console:  http://{settings.host}:{settings.console_port}/\n"
+        f"  Stores:  trackers {_safe(settings.tracker_store_url)}, "
+        f"tickets {_safe(settings.database_url)}, locks {_safe(settings.lock_store_url)}\n"
+        f"  Logs:  {settings.var_dir / 'logs'}\n"
+        "Crashed processes are restarted. Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+
+
+def _safe(url: str) -> str:
+    """A store's URL without its password, for the banner."""
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,21 @@
+"""`python -m bot.rasa_server run ...`: Rasa's own command line, with the assistant's hooks.
+
+The runner starts Rasa servers through this module instead of `python -m rasa` so that every
+replica answers an unreachable action server with a useful sentence (bot/action_failures.py).
+Arguments are Rasa's, unchanged.
+"""
+
+from __future__ import annotations
+
+from bot.action_failures import install
+
+
+def main() -> None:
+    install()
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""The production profile (`python -m bot production`) surviving failures, over HTTP.
+
+Two Rasa replicas on PostgreSQL (tracker store, tickets) and a Redis lock store, behind nginx,
+with the action server, outbox worker and console, exactly as the command starts them. The
+tests own their stores: two throwaway PostgreSQL databases (the tickets one reached through a
+TCP proxy the tests can cut) and a Redis key prefix of their own, all removed afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from bot.db import conversation_key, make_engine
+from bot.nginx import NginxMissing, nginx_binary
+from bot.tickets.models import Ticket
+from tests.integration.assistant import (
+    RunningAssistant,
+    new_sender,
+    port_is_open,
+    start_assistant,
+    texts,
+)
+from tests.integration.databases import throwaway_postgres_database
+from tests.integration.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.slow
+
+REDIS_URL = os.environ.get("MFA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REFERENCE = re.compile(r"MFA-\d{6}")
+SERVICEDESK_PHONE = "+45 4674 3600"
+START = '/start_walkthrough{"walkthrough": "existing_app"}'
+IPHONE = '/inform_platform{"platform": "iphone"}'
+
+
+@pytest.fixture(scope="module")
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this run's own on the test Redis; its keys are deleted afterwards."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(
+            f"Redis is not reachable at {REDIS_URL} ({error}): the production profile's lock "
+            "store. Run scripts/ensure-services.sh or set MFA_TEST_REDIS_URL.",
+            pytrace=False,
+        )
+    prefix = f"mfatest{uuid.uuid4().hex[:10]}"
+    yield prefix
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def tickets_database() -> Iterator[str]:
+    with throwaway_postgres_database("tickets") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def tickets_proxy(tickets_database: str) -> Iterator[TcpProxy]:
+    """The only way the services reach the tickets database: a test can cut it."""
+    url = make_url(tickets_database)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def profile(
+    trained_model: Path, tmp_path_factory, redis_prefix: str, tickets_database, tickets_proxy
+) -> Iterator[RunningAssistant]:
+    try:
+        nginx_binary()
+    except NginxMissing as error:
+        pytest.fail(f"{error} The production profile's tests need it.", pytrace=False)
+    through_proxy = make_url(tickets_database).set(port=tickets_proxy.port)
+    with throwaway_postgres_database("trackers") as trackers:
+        running = start_assistant(
+            tmp_path_factory.mktemp("production-var"),
+            {
+                "MFA_TRACKER_STORE_URL": trackers,
+                "MFA_DATABASE_URL": through_proxy.render_as_string(hide_password=False),
+                "MFA_LOCK_STORE_URL": REDIS_URL,
+                "MFA_LOCK_STORE_KEY_PREFIX": redis_prefix,
+            },
+            command="production",
+        )
+        try:
+            yield running
+        finally:
+            running.stop()
+
+
+def tickets_of(database_url: str, sender: str) -> list[Ticket]:
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as db:
+            query = select(Ticket).where(Ticket.conversation_key == conversation_key(sender))
+            found = list(db.execute(query).scalars())
+            db.expunge_all()
+            return found
+    finally:
+        engine.dispose()
+
+
+def fill_ticket_form(profile: RunningAssistant, user: str, ports: list[int | None]) -> str:
+    """From "talk to a person" to the summary, each message to the next port in ``ports``.
+
+    Returns the summary shown for confirmation (it holds every slot the form collected).
+    """
+    steps = [
+        ("I want to talk to a real person", SERVICEDESK_PHONE),
+        ("yes", "full name"),
+        ("Jens Hansen", "@ruc.dk"),
+        ("jhansen@ruc.dk", "call you back"),
+        ("/deny", "Asked to talk to a person"),
+        ("/affirm", "call the servicedesk, or come by"),
+    ]
+    for index, (message, expected) in enumerate(steps):
+        reply = texts(profile.say(user, message, port=ports[index % len(ports)]))
+        assert expected in reply, (message, reply)
+    return texts(profile.say(user, "I'll call", port=ports[len(steps) % len(ports)]))
+
+
+@contextmanager
+def supervisor_paused(profile: RunningAssistant) -> Iterator[None]:
+    """Hold the profile's supervisor so that a killed process stays down until we let go.
+
+    The supervisor restarts crashed processes within seconds; pausing it (SIGSTOP) makes
+    "while it is down" last exactly as long as the test needs, with no race.
+    """
+    os.kill(profile.process.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(profile.process.pid, signal.SIGCONT)
+
+
+def wait_for_health(url: str, timeout_s: float = 180) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not come back within {timeout_s} s")
+
+
+def test_a_conversation_alternating_between_replicas_stays_consistent(profile, tickets_database):
+    first, second = profile.replica_ports
+    user = new_sender()
+    profile.say(user, IPHONE, port=first)
+    assert "Step 1 of 4" in texts(profile.say(user, START, port=second))
+    assert "Step 2 of 4" in texts(profile.say(user, "/walkthrough_done", port=first))
+    step3 = texts(profile.say(user, "/walkthrough_done", port=second))
+    assert "Step 3 of 4" in step3
+    assert "Step 2 of 4" in texts(profile.say(user, "/walkthrough_back", port=first))
+    assert "Step 3 of 4" in texts(profile.say(user, "/walkthrough_done", port=second))
+
+    other = new_sender()
+    summary = fill_ticket_form(profile, other, [first, second])
+    # Name and username were given to the first replica, the contact choice to the second.
+    assert "Jens Hansen" in summary and "jhansen@ruc.dk" in summary and "call" in summary
+    created = texts(profile.say(other, "/affirm", port=second))
+    [reference] = REFERENCE.findall(created)
+    [ticket] = tickets_of(tickets_database, other)
+    assert ticket.reference == reference
+    assert (ticket.name, ticket.username, ticket.contact_preference) == (
+        "Jens Hansen",
+        "jhansen@ruc.dk",
+        "call",
+    )
+
+
+def test_the_action_server_down_gets_the_servicedesk_and_recovers(profile, tickets_database):
+    walker, ticket_user = new_sender(), new_sender()
+    profile.say(walker, IPHONE)
+    assert "Step 1 of 4" in texts(profile.say(walker, START))
+    fill_ticket_form(profile, ticket_user, [None])
+
+    with supervisor_paused(profile):
+        os.kill(profile.child_pid("rasa_sdk"), signal.SIGKILL)
+        for port in profile.replica_ports:  # each replica answers the same way
+            reply = texts(profile.say(walker, "/walkthrough_done", port=port))
+            assert SERVICEDESK_PHONE in reply and "send your message again" in reply, reply
+            assert "Step" not in reply
+        # Confirming a ticket now must not claim it was made.
+        reply = texts(profile.say(ticket_user, "/affirm"))
+        assert SERVICEDESK_PHONE in reply and "Done" not in reply, reply
+        assert not REFERENCE.search(reply)
+        assert tickets_of(tickets_database, ticket_user) == []
+
+    wait_for_health(f"http://127.0.0.1:{profile.action_port}/health")
+    # The failed messages were undone: the same ones carry on where the user was.
+    assert "Step 2 of 4" in texts(profile.say(walker, "/walkthrough_done"))
+    assert "Step 3 of 4" in texts(profile.say(walker, "/walkthrough_done"))
+    created = texts(profile.say(ticket_user, "/affirm"))
+    [reference] = REFERENCE.findall(created)
+    assert [ticket.reference for ticket in tickets_of(tickets_database, ticket_user)] == [reference]
+    log = (profile.var_dir / "runner.log").read_text()
+    assert "The action server stopped unexpectedly" in log
+
+
+def test_a_database_blip_during_ticket_creation_is_retried_by_the_action(
+    profile, tickets_database, tickets_proxy
+):
+    user = new_sender()
+    fill_ticket_form(profile, user, [None])
+    tickets_proxy.cut()
+    back = threading.Timer(2.0, tickets_proxy.restore)
+    back.start()
+    try:
+        created = texts(profile.say(user, "/affirm"))
+    finally:
+        back.join()
+        tickets_proxy.restore()
+    [reference] = REFERENCE.findall(created)
+    assert "Done!" in created
+    [ticket] = tickets_of(tickets_database, user)
+    assert ticket.reference == reference
+
+
+def test_a_longer_database_outage_is_told_and_the_users_retry_makes_one_ticket(
+    profile, tickets_database, tickets_proxy
+):
+    user = new_sender()
+    fill_ticket_form(profile, user, [None])
+    tickets_proxy.cut()
+    try:
+        failed = texts(profile.say(user, "/affirm"))
+    finally:
+        tickets_proxy.restore()
+    assert "couldn't save your ticket" in failed and SERVICEDESK_PHONE in failed
+    assert not REFERENCE.search(failed)
+    assert tickets_of(tickets_database, user) == []
+
+    created = texts(profile.say(user, "/affirm"))  # "yes" again once it works
+    [reference] = REFERENCE.findall(created)
+    again = texts(profile.say(user, "/affirm"))
+    assert REFERENCE.findall(again) == [reference] and "haven't made a second one" in again
+    [ticket] = tickets_of(tickets_database, user)
+    assert ticket.reference == reference
+
+
+def test_a_replica_killed_mid_conversation_continues_on_the_other(profile):
+    """Last in this module: it leaves one replica restarting."""
+    user = new_sender()
+    profile.say(user, IPHONE)
+    assert "Step 1 of 4" in texts(profile.say(user, START))
+    assert "Step 2 of 4" in texts(profile.say(user, "/walkthrough_done"))
+
+    dead_port = profile.replica_ports[0]
+    os.kill(profile.child_pid("--port", str(dead_port)), signal.SIGKILL)
+    # A killed process takes a moment to let go of its port (freeing its memory comes first);
+    # a message that reaches it meanwhile gets the 502 nginx must give for a POST in flight.
+    deadline = time.monotonic() + 30
+    while port_is_open(dead_port):
+        assert time.monotonic() < deadline, "the killed replica still accepts connections"
+        time.sleep(0.05)
+    # Through nginx: round robin sends some of these to the dead replica; nginx moves them on.
+    assert "Step 3 of 4" in texts(profile.say(user, "/walkthrough_done"))
+    assert "Step 2 of 4" in texts(profile.say(user, "/walkthrough_back"))
+    assert "Step 3 of 4" in texts(profile.say(user, "/walkthrough_done"))
+    assert "Step 4 of 4" in texts(profile.say(user, "/walkthrough_done"))
+    for _ in range(4):  # and new conversations too
+        assert "Step 1 of 4" in texts(profile.say(new_sender(), START))
+    assert "Rasa replica 1" in (profile.var_dir / "runner.log").read_text()
