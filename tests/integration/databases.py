@@ -18,12 +18,15 @@ from contextlib import contextmanager
 
 import psycopg2
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
 
 import bot.console.models
 import bot.onboarding.practice_store
 import bot.tickets.models  # noqa: F401  (with the line above: registers every model)
 from bot import db
+from bot.tickets.models import Ticket
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "MFA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -87,3 +90,16 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = db.make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+def stored_tickets(database_url: str, sender: str) -> list[Ticket]:
+    """The tickets a conversation made, read from the database as an agent's console would."""
+    engine = db.make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            query = select(Ticket).where(Ticket.conversation_key == db.conversation_key(sender))
+            found = list(session.execute(query).scalars())
+            session.expunge_all()
+            return found
+    finally:
+        engine.dispose()

@@ -12,10 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from bot.db import conversation_key, make_engine
 from bot.tickets.models import Ticket
 from tests.integration.assistant import (
     RunningAssistant,
@@ -25,6 +22,7 @@ from tests.integration.assistant import (
     start_assistant,
     texts,
 )
+from tests.integration.databases import stored_tickets
 from tests.integration.smtp import Mailbox, start_smtp_server
 
 pytestmark = pytest.mark.slow
@@ -56,15 +54,7 @@ def assistant(trained_model: Path, tmp_path_factory, mailbox) -> Iterator[Runnin
 
 
 def tickets_of(assistant: RunningAssistant, sender: str) -> list[Ticket]:
-    engine = make_engine(f"sqlite:///{assistant.var_dir / 'assistant.db'}")
-    try:
-        with Session(engine) as db:
-            query = select(Ticket).where(Ticket.conversation_key == conversation_key(sender))
-            found = list(db.execute(query).scalars())
-            db.expunge_all()
-            return found
-    finally:
-        engine.dispose()
+    return stored_tickets(f"sqlite:///{assistant.var_dir / 'assistant.db'}", sender)
 
 
 def fill_form(assistant: RunningAssistant, user: str, contact: str = "I'll call") -> str:

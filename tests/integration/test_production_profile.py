@@ -21,13 +21,9 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
-from bot.db import conversation_key, make_engine
 from bot.nginx import NginxMissing, nginx_binary
-from bot.tickets.models import Ticket
 from tests.integration.assistant import (
     RunningAssistant,
     new_sender,
@@ -35,7 +31,7 @@ from tests.integration.assistant import (
     start_assistant,
     texts,
 )
-from tests.integration.databases import throwaway_postgres_database
+from tests.integration.databases import stored_tickets, throwaway_postgres_database
 from tests.integration.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
@@ -107,18 +103,6 @@ def profile(
             running.stop()
 
 
-def tickets_of(database_url: str, sender: str) -> list[Ticket]:
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as db:
-            query = select(Ticket).where(Ticket.conversation_key == conversation_key(sender))
-            found = list(db.execute(query).scalars())
-            db.expunge_all()
-            return found
-    finally:
-        engine.dispose()
-
-
 def fill_ticket_form(profile: RunningAssistant, user: str, ports: list[int | None]) -> str:
     """From "talk to a person" to the summary, each message to the next port in ``ports``.
 
@@ -182,7 +166,7 @@ def test_a_conversation_alternating_between_replicas_stays_consistent(profile, t
     assert "Jens Hansen" in summary and "jhansen@ruc.dk" in summary and "call" in summary
     created = texts(profile.say(other, "/affirm", port=second))
     [reference] = REFERENCE.findall(created)
-    [ticket] = tickets_of(tickets_database, other)
+    [ticket] = stored_tickets(tickets_database, other)
     assert ticket.reference == reference
     assert (ticket.name, ticket.username, ticket.contact_preference) == (
         "Jens Hansen",
@@ -207,7 +191,7 @@ def test_the_action_server_down_gets_the_servicedesk_and_recovers(profile, ticke
         reply = texts(profile.say(ticket_user, "/affirm"))
         assert SERVICEDESK_PHONE in reply and "Done" not in reply, reply
         assert not REFERENCE.search(reply)
-        assert tickets_of(tickets_database, ticket_user) == []
+        assert stored_tickets(tickets_database, ticket_user) == []
 
     wait_for_health(f"http://127.0.0.1:{profile.action_port}/health")
     # The failed messages were undone: the same ones carry on where the user was.
@@ -215,7 +199,9 @@ def test_the_action_server_down_gets_the_servicedesk_and_recovers(profile, ticke
     assert "Step 3 of 4" in texts(profile.say(walker, "/walkthrough_done"))
     created = texts(profile.say(ticket_user, "/affirm"))
     [reference] = REFERENCE.findall(created)
-    assert [ticket.reference for ticket in tickets_of(tickets_database, ticket_user)] == [reference]
+    assert [ticket.reference for ticket in stored_tickets(tickets_database, ticket_user)] == [
+        reference
+    ]
     log = (profile.var_dir / "runner.log").read_text()
     assert "The action server stopped unexpectedly" in log
 
@@ -235,7 +221,7 @@ def test_a_database_blip_during_ticket_creation_is_retried_by_the_action(
         tickets_proxy.restore()
     [reference] = REFERENCE.findall(created)
     assert "Done!" in created
-    [ticket] = tickets_of(tickets_database, user)
+    [ticket] = stored_tickets(tickets_database, user)
     assert ticket.reference == reference
 
 
@@ -251,13 +237,13 @@ def test_a_longer_database_outage_is_told_and_the_users_retry_makes_one_ticket(
         tickets_proxy.restore()
     assert "couldn't save your ticket" in failed and SERVICEDESK_PHONE in failed
     assert not REFERENCE.search(failed)
-    assert tickets_of(tickets_database, user) == []
+    assert stored_tickets(tickets_database, user) == []
 
     created = texts(profile.say(user, "/affirm"))  # "yes" again once it works
     [reference] = REFERENCE.findall(created)
     again = texts(profile.say(user, "/affirm"))
     assert REFERENCE.findall(again) == [reference] and "haven't made a second one" in again
-    [ticket] = tickets_of(tickets_database, user)
+    [ticket] = stored_tickets(tickets_database, user)
     assert ticket.reference == reference
 
 
