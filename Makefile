@@ -46,7 +46,7 @@ test: lint train
 # docs/benchmarks.md and its plot; QUICK=1: no training, short load levels (about 5 minutes).
 bench: train
 	bash scripts/ensure-services.sh
-	if [ -f scripts/ensure-nginx.sh ]; then bash scripts/ensure-nginx.sh; fi
+	bash scripts/ensure-nginx.sh
 	$(PY) -m bench $(if $(QUICK),--quick)
 
 clean:

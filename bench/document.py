@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from bench import long_conversation
 from bench.markdown import MISSING, compared_row, number, percent, table, times
 from bench.plot import STOCK_RASA_TURN_P50_MS
 from bench.results import ProfileRun, Results
@@ -357,8 +358,9 @@ def _long_conversation(results: Results) -> str:
         headers += [f"{profile.name} p50 ms", "/ turn 1"]
     headers += ["stock Rasa p50 ms (issue 8)", "/ turn 1"]
     return (
-        header
-        + "p50 at turns of one long conversation (`bench/long_conversation.py`). The reference "
+        header + "p50 at turns of one long conversation (`bench/long_conversation.py`: the same "
+        f"question sent {long_conversation.PROBES_PER_TURN} times from that turn on, in each "
+        "of the repeated conversations). The reference "
         "in the same run is turn 1 of the same conversation (target: turn 200 at most 1.5x); "
         "stock Rasa's figures come from issue 8 (same machine, not this run).\n\n"
         + table(headers, rows)

@@ -26,18 +26,14 @@ from collections.abc import Iterator
 from itertools import cycle
 from pathlib import Path
 
+from bench.conversations import ENGLISH_WALKTHROUGH, START
+
 # Sent at every measured turn, so turn 1 and turn 200 do the same work apart from history.
 PROBE = "how do I install the authenticator app?"
-START = '/start_walkthrough{"walkthrough": "%s"}'
-# One round of what a long conversation holds; repeated until the last measured turn.
+# One round of what a long conversation holds; repeated until the last measured turn: the
+# simulated users' English walkthrough, then the detours people take.
 ROUND = (
-    "hi",
-    START % "first_setup",
-    '/inform_platform{"platform": "android"}',
-    "/walkthrough_done",
-    "/walkthrough_done",
-    "I'm not getting the approval notification on my phone",
-    "where was I?",
+    *(message for message in ENGLISH_WALKTHROUGH if message != PROBE),
     "/walkthrough_stuck",
     "/walkthrough_back",
     "/walkthrough_done",
@@ -52,19 +48,23 @@ ROUND = (
     "what is the servicedesk's phone number?",
     "/walkthrough_resume",
     "/walkthrough_stop",
-    "thanks",
 )
 DEFAULT_TURNS = (1, 50, 100, 200)
 DEFAULT_REPEATS = 3
+# Each measured turn is the first of this many probes in a row: more samples, less noise.
+PROBES_PER_TURN = 5
 TIMEOUT_S = 60
 
 
-def conversation(turns: tuple[int, ...]) -> Iterator[tuple[int, str]]:
-    """(turn number, message) up to the last measured turn; measured turns send PROBE."""
-    measured = set(turns)
+def conversation(turns: tuple[int, ...]) -> Iterator[tuple[int | None, str]]:
+    """(measured turn or None, message) until the last measured turn's probes are sent.
+
+    A measured turn ``t`` sends PROBE at turns t .. t + PROBES_PER_TURN - 1, all counted as t.
+    """
+    probes = {t + k: t for t in turns for k in range(PROBES_PER_TURN)}
     messages = cycle(ROUND)
-    for turn in range(1, max(turns) + 1):
-        yield turn, PROBE if turn in measured else next(messages)
+    for turn in range(1, max(probes) + 1):
+        yield (probes[turn], PROBE) if turn in probes else (None, next(messages))
 
 
 def round_trip_ms(webhook: str, sender: str, message: str) -> float:
@@ -85,7 +85,8 @@ def measure(
 ) -> dict[int, float]:
     """p50 latency in ms of a full REST round trip at each of ``turns``.
 
-    Every repeat is a new long conversation (a fresh sender); the p50 is over the repeats.
+    Every repeat is a new long conversation (a fresh sender); the p50 is over the repeats'
+    probes at that turn.
     The server must allow max(turns) messages per sender within its rate-limit window
     (MFA_RATE_LIMIT_MESSAGES), or the late turns measure a 429.
     """
@@ -95,7 +96,7 @@ def measure(
         sender = f"bench-long-{uuid.uuid4().hex[:10]}"
         for turn, message in conversation(turns):
             elapsed = round_trip_ms(webhook, sender, message)
-            if turn in samples:
+            if turn is not None:
                 samples[turn].append(elapsed)
     return {turn: statistics.median(values) for turn, values in samples.items()}
 
@@ -111,7 +112,7 @@ def _measure_assistant(
 
     env = {
         "MFA_TRACKER_COMPACTION": "true" if compaction else "false",
-        "MFA_RATE_LIMIT_MESSAGES": str(10 * max(turns) * repeats),
+        "MFA_RATE_LIMIT_MESSAGES": str(10 * (max(turns) + PROBES_PER_TURN) * repeats),
         **extra_env,
     }
     with tempfile.TemporaryDirectory(prefix="bench-long-") as var_dir:

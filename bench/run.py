@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import os
 import platform
 import tempfile
 import time
 import uuid
-from importlib import import_module
 from pathlib import Path
 
 import httpx
 
-from bench import document, plot, quality, servers, training
+from bench import document, long_conversation, plot, quality, servers, training
 from bench.conversations import REFERENCE_SCRIPTS, SCRIPTS
 from bench.load import THINK_TIME_S, converse, run_load
 from bench.results import USER_LEVELS, Level, ProfileRun, Results
@@ -90,11 +88,6 @@ def main(argv: list[str] | None = None) -> int:
         results.profiles.append(measure_profile(embedded, args, run_id, soak=True))
         if args.no_production:
             results.production_note = "Not measured in this run (--no-production)."
-        elif not servers.production_available():
-            results.production_note = (
-                "Not measured: this checkout has no `python -m bot production` yet; the "
-                "tables above are the embedded default only."
-            )
         else:
             measure_production(args, results, work, run_id)
     results.total_seconds = time.monotonic() - started
@@ -208,21 +201,15 @@ def check_store(server: servers.Server, answered: dict[str, int]) -> int | None:
 
 
 def measure_long_conversation(profile: ProfileRun, base_url: str, repeats: int) -> None:
-    try:
-        module = import_module("bench.long_conversation")
-    except ImportError:
-        profile.long_conversation_note = "bench/long_conversation.py does not exist yet."
-        return
     log(f"  long conversation: turns {TURNS}, {repeats} repeat(s) ...")
     try:
-        figures = module.measure(base_url, turns=TURNS, repeats=repeats)
-        if inspect.isawaitable(figures):
-            figures = asyncio.run(figures)
-        profile.long_conversation = {int(turn): float(ms) for turn, ms in figures.items()}
-        log(f"    {profile.long_conversation}")
-    except Exception as error:  # another engineer's module: report, keep the rest of the run
-        profile.long_conversation_note = f"bench/long_conversation.py failed: {error!r}"[:300]
+        figures = long_conversation.measure(base_url, turns=TURNS, repeats=repeats)
+    except (OSError, RuntimeError) as error:  # report it, keep the rest of the run's figures
+        profile.long_conversation_note = f"The long conversation failed: {error!r}"[:300]
         log(f"    {profile.long_conversation_note}")
+        return
+    profile.long_conversation = figures
+    log(f"    {profile.long_conversation}")
 
 
 def measure_production(args: argparse.Namespace, results: Results, work: Path, run_id: str) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from bench.memory import MemorySampler
+from bot.runner import spawn
 from bot.settings import PROJECT_ROOT
 from bot.training import rasa_environment
 
@@ -111,19 +112,9 @@ def _launch(
     tracker_store_url: str | None = None,
     ready_marker: bytes | None = None,
 ) -> Server:
-    """Start a process in a session of its own (so stopping it reaches only its tree)."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    """Start a process as the runner starts its children, and wait for its first answer."""
     started = time.monotonic()
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    process = spawn(command, env, log_path, cwd)
     sampler = MemorySampler(process.pid).start()
     server = Server(
         name,
@@ -143,9 +134,10 @@ def _launch(
     return server
 
 
-def start_embedded(var_dir: Path) -> Server:
-    """`python -m bot run` with its embedded defaults (SQLite, in-memory lock store)."""
-    port = free_port()
+def _start_assistant(
+    name: str, command: str, var_dir: Path, port: int, tracker_store_url: str, **env: str
+) -> Server:
+    """`python -m bot <command>` on free ports and a var directory of its own."""
     env = {
         **rasa_environment(),
         **BENCH_ENV,
@@ -153,15 +145,23 @@ def start_embedded(var_dir: Path) -> Server:
         "MFA_ACTION_PORT": str(free_port()),
         "MFA_CONSOLE_PORT": str(free_port()),
         "MFA_VAR_DIR": str(var_dir),
+        **env,
     }
     return _launch(
-        "embedded default",
-        [sys.executable, "-m", "bot", "run"],
+        name,
+        [sys.executable, "-m", "bot", command],
         env,
         var_dir / "runner.log",
-        port,
-        tracker_store_url=f"sqlite:///{var_dir / 'trackers.db'}",
+        int(env.get("MFA_LOAD_BALANCER_PORT", port)),
+        tracker_store_url=tracker_store_url,
         ready_marker=b"The MFA assistant is running",
+    )
+
+
+def start_embedded(var_dir: Path) -> Server:
+    """`python -m bot run` with its embedded defaults (SQLite, in-memory lock store)."""
+    return _start_assistant(
+        "embedded default", "run", var_dir, free_port(), f"sqlite:///{var_dir / 'trackers.db'}"
     )
 
 
@@ -187,11 +187,6 @@ def start_stock_rasa(model: Path, work_dir: Path) -> Server:
     return _launch("stock Rasa", command, env, work_dir / "rasa.log", port, cwd=work_dir)
 
 
-def production_available() -> bool:
-    """Whether this checkout has the production profile (`python -m bot production`)."""
-    return (PROJECT_ROOT / "bot" / "production.py").exists()
-
-
 def two_free_ports() -> int:
     """A port whose successor is free too: the profile puts replica n on MFA_RASA_PORT + n - 1."""
     for _ in range(50):
@@ -212,28 +207,17 @@ def start_production(var_dir: Path, run_id: str) -> Server:
     """
     postgres = "postgresql://postgres@127.0.0.1:5432"
     trackers = f"{postgres}/bench_{run_id}_trackers"
-    port, balancer = two_free_ports(), free_port()
-    env = {
-        **rasa_environment(),
-        **BENCH_ENV,
-        "MFA_RASA_PORT": str(port),
-        "MFA_LOAD_BALANCER_PORT": str(balancer),
-        "MFA_ACTION_PORT": str(free_port()),
-        "MFA_CONSOLE_PORT": str(free_port()),
-        "MFA_VAR_DIR": str(var_dir),
-        "MFA_TRACKER_STORE_URL": trackers,
-        "MFA_DATABASE_URL": f"{postgres}/bench_{run_id}_assistant",
-        "MFA_LOCK_STORE_URL": "redis://127.0.0.1:6379/0",
-        "MFA_LOCK_STORE_KEY_PREFIX": f"bench{run_id}",
-    }
-    return _launch(
+    return _start_assistant(
         "production profile",
-        [sys.executable, "-m", "bot", "production"],
-        env,
-        var_dir / "runner.log",
-        balancer,
-        tracker_store_url=trackers,
-        ready_marker=b"The MFA assistant is running",
+        "production",
+        var_dir,
+        two_free_ports(),
+        trackers,
+        MFA_LOAD_BALANCER_PORT=str(free_port()),
+        MFA_TRACKER_STORE_URL=trackers,
+        MFA_DATABASE_URL=f"{postgres}/bench_{run_id}_assistant",
+        MFA_LOCK_STORE_URL="redis://127.0.0.1:6379/0",
+        MFA_LOCK_STORE_KEY_PREFIX=f"bench{run_id}",
     )
 
 

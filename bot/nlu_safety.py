@@ -4,12 +4,17 @@ Whether a message holds a link or a password is a fact about its characters, and
 matters for safety: a phishing link must be checked and a password must get a warning, however
 the statistical classifier scored the sentence around it. This component runs after the
 classifiers and, when the text contains a pasted link (bot/link_check) or states a password
-(bot/safety), sets the intent to check_link or share_secret with full confidence. Everything
+(bot/safety), sets the intent to check_link or share_secret with full confidence.
+
+A message that is nothing but an e-mail address is an answer to the ticket form's "RUC
+username or e-mail" question (inform), also by rule: the classifier has seen a few addresses,
+but the next user's address is new to it and may score below the fallback threshold. Everything
 else passes through untouched.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -24,6 +29,8 @@ from bot.safety import states_a_password
 
 CHECK_LINK = "check_link"
 SHARE_SECRET = "share_secret"
+INFORM = "inform"
+BARE_EMAIL = re.compile(r"\s*<?[\w.+-]+@[\w-]+(\.[\w-]+)+>?[\s.]*")
 
 
 def rule_intent(text: str) -> str | None:
@@ -34,6 +41,8 @@ def rule_intent(text: str) -> str | None:
         return SHARE_SECRET
     if has_pasted_link(text):
         return CHECK_LINK
+    if BARE_EMAIL.fullmatch(text):
+        return INFORM
     return None
 
 

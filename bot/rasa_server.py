@@ -1,17 +1,19 @@
 """`python -m bot.rasa_server run ...`: Rasa's own command line, with the assistant's hooks.
 
 The runner starts Rasa servers through this module instead of `python -m rasa` so that every
-replica answers an unreachable action server with a useful sentence (bot/action_failures.py).
-Arguments are Rasa's, unchanged.
+replica answers an unreachable action server with a useful sentence (bot/action_failures.py)
+and checks the action server's answers without re-checking their schema each time
+(bot/action_results.py). Arguments are Rasa's, unchanged.
 """
 
 from __future__ import annotations
 
-from bot.action_failures import install
+from bot import action_failures, action_results
 
 
 def main() -> None:
-    install()
+    action_failures.install()
+    action_results.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

@@ -32,8 +32,10 @@ MAX_RESTART_DELAY_S = 60.0
 STABLE_AFTER_S = 120.0
 
 
-def spawn(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    """Start a process in the project root, logging to a file, in a session of its own.
+def spawn(
+    command: list[str], env: dict[str, str], log_path: Path, cwd: Path = PROJECT_ROOT
+) -> subprocess.Popen:
+    """Start a process (in the project root), logging to a file, in a session of its own.
 
     Its own session means a terminal's Ctrl-C reaches only the parent, which then stops its
     children in order instead of all of them dying at once mid-request.
@@ -42,7 +44,7 @@ def spawn(command: list[str], env: dict[str, str], log_path: Path) -> subprocess
     with log_path.open("ab") as log:
         return subprocess.Popen(
             command,
-            cwd=PROJECT_ROOT,
+            cwd=cwd,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

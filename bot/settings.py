@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(2000, ge=1, description="Longer messages get a 413.")
     rate_limit_messages: int = Field(30, ge=1, description="Messages per sender per window.")
     rate_limit_seconds: float = Field(60.0, gt=0, description="The rate limit's window.")
+    rate_limit_redis_url: str = Field(
+        "", description="Redis shared by replicas for rate limits; empty: the lock store's."
+    )
     max_sender_chars: int = Field(128, ge=1)
 
     # Kept as the strings an administrator writes; checked at load time, parsed on use.

@@ -10,7 +10,12 @@ span a turn or two), so the tracker Rasa gets holds:
   stored order), which recreate every slot value the conversation has at the window's start;
 - every event from the ``action_listen`` before the last ``KEEP_USER_TURNS`` user messages on,
   moved further back while a form is active at that point, so the form's activation (its
-  trigger message, the loop bookkeeping of ``applied_events``) is replayed from real events.
+  trigger message, the loop bookkeeping of ``applied_events``) is replayed from real events;
+- unless that form was opened more than ``FORM_USER_TURNS`` user turns ago (a form left open
+  while the user asked about other things, for as long as they like): then the
+  window stays where it is and the form's activation and the user message that triggered it
+  are kept, like the slot events, so the form is still active with the same trigger message,
+  and loading the conversation does not grow with the time the form has been open.
 
 Replaying that subsequence gives the same slots, active loop and requested slot as replaying
 the whole session, as long as nothing before the window undoes events (``rewind``, ``undo``)
@@ -28,6 +33,8 @@ from dataclasses import dataclass
 
 # Five user turns hold at least ten actions: more than max_history (5 states) and any rule.
 KEEP_USER_TURNS = 5
+# A form opened further back than this many user turns is kept by its activation alone.
+FORM_USER_TURNS = 15
 # Before the window, these change state in a way a subsequence of events cannot reproduce.
 UNCOMPACTABLE = frozenset({"rewind", "undo", "pause", "resume"})
 # Before the window, these reset every slot: slot events before them no longer count.
@@ -67,32 +74,38 @@ def _last_user_before(rows: Sequence[StoredEvent], index: int) -> int | None:
 class BeforeWindow:
     """What the events before a window start tell: the form active there, undos, slot events."""
 
-    active_loop_event: StoredEvent | None  # the latest ``active_loop`` event before the window
+    active_loop_event: StoredEvent | None  # the latest ``active_loop`` since the last reset
     undone: bool  # an UNCOMPACTABLE event before the window
     slot_event_ids: list[int]  # latest ``slot`` event of each slot since the last reset
+    loop_trigger_id: int | None = None  # the last ``user`` event before ``active_loop_event``
 
 
 def before_window(rows: Sequence[StoredEvent], window_from: int) -> BeforeWindow:
     """The facts from a whole session's rows (the store asks its database for long sessions)."""
     before = [row for row in rows if row.id < window_from]
-    loops = [row for row in before if row.type_name == "active_loop"]
     resets = [index for index, row in enumerate(before) if row.type_name in SLOT_RESETS]
-    latest_slot_event: dict[str | None, int] = {}
-    for row in before[resets[-1] + 1 if resets else 0 :]:
-        if row.type_name == "slot":
-            latest_slot_event[row.name] = row.id
+    since_reset = before[resets[-1] + 1 if resets else 0 :]
+    latest_slot_event = {row.name: row.id for row in since_reset if row.type_name == "slot"}
+    loops = [row for row in since_reset if row.type_name == "active_loop"]
+    loop = loops[-1] if loops else None
+    users = [row.id for row in before if row.type_name == "user" and loop and row.id < loop.id]
     return BeforeWindow(
-        active_loop_event=loops[-1] if loops else None,
+        active_loop_event=loop,
         undone=any(row.type_name in UNCOMPACTABLE for row in before),
         slot_event_ids=sorted(latest_slot_event.values()),
+        loop_trigger_id=users[-1] if users else None,
     )
 
 
 @dataclass(frozen=True)
 class CompactPlan:
-    """The rows of a compact tracker: these slot events, then every event from ``window_from``."""
+    """The rows of a compact tracker: these older events, then every event from ``window_from``.
 
-    slot_event_ids: list[int]
+    The older events are the latest of each slot, and an open form's activation when it lies
+    outside the rows read.
+    """
+
+    older_event_ids: list[int]
     window_from: int
 
 
@@ -105,12 +118,14 @@ def compact_plan(
 
     ``rows`` are the session's latest rows (all of them when ``before`` is None); ``before``
     tells what lies before a window start. None means "load every event of the session":
-    a short session, an undo before the window, a form whose start is not among ``rows``.
+    a short session, or an undo before the window.
     """
     ask = before or (lambda window_from: before_window(rows, window_from))
     users = [index for index, row in enumerate(rows) if row.type_name == "user"]
     if len(users) <= keep_user_turns:
         return None
+    # Rows before this index are too far back to move the window to for an open form.
+    form_reach = users[-FORM_USER_TURNS] if len(users) >= FORM_USER_TURNS else 0
     start = _listen_before(rows, users[-keep_user_turns])
     while start is not None:
         facts = ask(rows[start].id)
@@ -118,6 +133,11 @@ def compact_plan(
         if loop is None or loop.name is None:  # no form active where the window begins
             return None if facts.undone else CompactPlan(facts.slot_event_ids, rows[start].id)
         activation = next((i for i, row in enumerate(rows) if row.id == loop.id), None)
-        user = _last_user_before(rows, activation) if activation is not None else None
+        if activation is None or activation < form_reach:  # keep its activation, not all since
+            if facts.undone:
+                return None
+            anchors = {loop.id} | ({facts.loop_trigger_id} if facts.loop_trigger_id else set())
+            return CompactPlan(sorted({*facts.slot_event_ids, *anchors}), rows[start].id)
+        user = _last_user_before(rows, activation)
         start = _listen_before(rows, user) if user is not None else None
     return None

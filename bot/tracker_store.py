@@ -181,14 +181,30 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             StoredEvent(*row) for row in session.execute(self._in_session(query, sender_id, start))
         ]
         last_reset = max((row.id for row in latest if row.type_name in SLOT_RESETS), default=0)
-        loops = [row for row in latest if row.type_name == "active_loop"]
+        loops = [row for row in latest if row.type_name == "active_loop" and row.id > last_reset]
+        loop = max(loops, key=lambda row: row.id) if loops else None
         return BeforeWindow(
-            active_loop_event=max(loops, key=lambda row: row.id) if loops else None,
+            active_loop_event=loop,
             undone=any(row.type_name in UNCOMPACTABLE for row in latest),
             slot_event_ids=sorted(
                 row.id for row in latest if row.type_name == "slot" and row.id > last_reset
             ),
+            loop_trigger_id=self._last_user_before(session, sender_id, start, loop.id)
+            if loop is not None and loop.name is not None
+            else None,
         )
+
+    def _last_user_before(
+        self, session: Any, sender_id: str, start: float | None, event_id: int
+    ) -> int | None:
+        """Id of the last user message before ``event_id``: the one that opened a form."""
+        table = self.SQLEvent.__table__
+        query = (
+            sa.select(sa.func.max(table.c.id))
+            .where(table.c.id < event_id)
+            .where(table.c.type_name == "user")
+        )
+        return session.execute(self._in_session(query, sender_id, start)).scalar()
 
     def _data_query(self, sender_id: str, start: float | None, plan: CompactPlan | None) -> Any:
         """The ``data`` of the planned rows, in stored order; every row of the session if None."""
@@ -196,6 +212,6 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         query = self._in_session(sa.select(table.c.data), sender_id, start)
         if plan is not None:
             query = query.where(
-                sa.or_(table.c.id >= plan.window_from, table.c.id.in_(plan.slot_event_ids))
+                sa.or_(table.c.id >= plan.window_from, table.c.id.in_(plan.older_event_ids))
             )
         return query.order_by(table.c.id)

@@ -16,7 +16,7 @@ from bot.channels.validation import BadRequest, Limits, parse_chat_request
 from bot.content import servicedesk_hint
 from bot.language_detection import detect
 from bot.locales import DEFAULT_LANGUAGE, text
-from bot.rate_limit import RateLimiter
+from bot.rate_limit import make_rate_limiter
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class ValidatedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         settings = get_settings()
         limits = Limits(settings.max_message_chars, settings.max_sender_chars)
-        limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_seconds)
+        limiter = make_rate_limiter(settings)
         webhook = Blueprint("validated_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -53,7 +53,7 @@ class ValidatedRestInput(RestInput):
                 chat = parse_chat_request(request.body or b"", limits)
             except BadRequest as error:
                 return error_response(error)
-            wait = limiter.retry_after(chat.sender)
+            wait = await limiter.retry_after(chat.sender)
             if wait:
                 return response.json(
                     {"error": f"Too many messages; please wait {wait} seconds and try again."},

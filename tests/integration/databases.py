@@ -1,4 +1,4 @@
-"""Database fixtures shared by the store tests: a SQLite file and a throwaway PostgreSQL database.
+"""Database fixtures shared by the store tests: SQLite, throwaway PostgreSQL databases, Redis.
 
 Both backends run the real Alembic migrations, so the schema under test is the one production
 gets. PostgreSQL must be reachable: a silently skipped backend would hide exactly the
@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 import psycopg2
 import pytest
+import redis
 from sqlalchemy import select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
@@ -31,6 +32,30 @@ from bot.tickets.models import Ticket
 POSTGRES_ADMIN_URL = os.environ.get(
     "MFA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+
+
+REDIS_URL = os.environ.get("MFA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@contextmanager
+def throwaway_redis_prefix() -> Iterator[str]:
+    """A key prefix of this test's own on the test Redis; its keys are deleted afterwards."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(
+            f"Redis is not reachable at {REDIS_URL} ({error}). Run scripts/ensure-services.sh "
+            "or set MFA_TEST_REDIS_URL.",
+            pytrace=False,
+        )
+    prefix = f"mfatest{uuid.uuid4().hex[:10]}"
+    try:
+        yield prefix
+    finally:
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+        client.close()
 
 
 def _postgres_admin() -> psycopg2.extensions.connection:

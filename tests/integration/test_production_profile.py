@@ -8,19 +8,18 @@ TCP proxy the tests can cut) and a Redis key prefix of their own, all removed af
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import threading
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy.engine import make_url
 
 from bot.nginx import NginxMissing, nginx_binary
@@ -31,35 +30,27 @@ from tests.integration.assistant import (
     start_assistant,
     texts,
 )
-from tests.integration.databases import stored_tickets, throwaway_postgres_database
+from tests.integration.databases import (
+    REDIS_URL,
+    stored_tickets,
+    throwaway_postgres_database,
+    throwaway_redis_prefix,
+)
 from tests.integration.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
 
-REDIS_URL = os.environ.get("MFA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REFERENCE = re.compile(r"MFA-\d{6}")
 SERVICEDESK_PHONE = "+45 4674 3600"
 START = '/start_walkthrough{"walkthrough": "existing_app"}'
 IPHONE = '/inform_platform{"platform": "iphone"}'
+RATE_LIMIT = 20  # messages per sender per minute; every other test stays well below it
 
 
 @pytest.fixture(scope="module")
 def redis_prefix() -> Iterator[str]:
-    """A key prefix of this run's own on the test Redis; its keys are deleted afterwards."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        pytest.fail(
-            f"Redis is not reachable at {REDIS_URL} ({error}): the production profile's lock "
-            "store. Run scripts/ensure-services.sh or set MFA_TEST_REDIS_URL.",
-            pytrace=False,
-        )
-    prefix = f"mfatest{uuid.uuid4().hex[:10]}"
-    yield prefix
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-    client.close()
+    with throwaway_redis_prefix() as prefix:
+        yield prefix
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +85,7 @@ def profile(
                 "MFA_DATABASE_URL": through_proxy.render_as_string(hide_password=False),
                 "MFA_LOCK_STORE_URL": REDIS_URL,
                 "MFA_LOCK_STORE_KEY_PREFIX": redis_prefix,
+                "MFA_RATE_LIMIT_MESSAGES": str(RATE_LIMIT),
             },
             command="production",
         )
@@ -173,6 +165,20 @@ def test_a_conversation_alternating_between_replicas_stays_consistent(profile, t
         "jhansen@ruc.dk",
         "call",
     )
+
+
+def test_the_rate_limit_counts_a_sender_across_replicas(profile):
+    """Counted per replica, alternating replicas would let twice the limit through."""
+    first, second = profile.replica_ports
+    user = new_sender()
+    for index in range(RATE_LIMIT):
+        profile.say(user, "hi", port=(first, second)[index % 2])
+    body = json.dumps({"sender": user, "message": "hi"}).encode()
+    for port in (first, second):
+        status, reply = profile.post_raw(body, port=port)
+        assert status == 429, (port, reply)
+        assert "Too many messages" in reply["error"]
+    assert profile.say(new_sender(), "hi", port=first)  # other senders are not affected
 
 
 def test_the_action_server_down_gets_the_servicedesk_and_recovers(profile, tickets_database):

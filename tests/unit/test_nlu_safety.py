@@ -1,4 +1,4 @@
-"""Links and stated passwords override the classifier; everything else passes through."""
+"""Links, stated passwords and bare e-mail addresses override the classifier; the rest passes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ from bot.nlu_safety import SafetyIntents, rule_intent
         ("my password is Kanelsnegl99, fix it", "share_secret"),
         ("pw: Tulip-Fjord-42", "share_secret"),
         ("I forgot my password", None),
-        ("my email is jdoe@ruc.dk", None),
+        ("my email is jdoe@ruc.dk", None),  # the classifier knows this shape
+        ("osoren@ruc.dk", "inform"),  # a bare address answers the form's question
+        (" Peter.Holm+mfa@ruc.dk. ", "inform"),
+        ("<ab@stud.ruc.dk>", "inform"),
+        ("is osoren@ruc.dk right?", None),
         ('/choose_topic{"topic": "lost_phone"}', None),
         ("", None),
     ],

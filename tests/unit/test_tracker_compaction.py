@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.tracker_compaction import CompactPlan, StoredEvent, compact_plan
+from bot.tracker_compaction import CompactPlan, StoredEvent, before_window, compact_plan
 
 
 class Rows:
@@ -56,6 +56,37 @@ def test_an_active_form_moves_the_window_back_to_its_activation():
     assert compact_plan(rows.rows, keep_user_turns=2).window_from == activation_turn
 
 
+def test_a_form_opened_before_the_rows_in_hand_is_kept_by_its_activation():
+    rows = Rows()
+    rows.add("session_started")
+    rows.turn()
+    trigger = rows.turn() + 1  # the user message after the listen
+    activation = rows.add("active_loop", "ticket_form")
+    requested = rows.add("slot", "requested_slot")
+    for _ in range(30):  # questions about other things while the form stays open
+        rows.turn()
+    tail = rows.rows[-20:]  # what the store reads; it asks SQL about the rest
+
+    plan = compact_plan(tail, keep_user_turns=2, before=lambda at: before_window(rows.rows, at))
+
+    assert plan.older_event_ids == [trigger, activation, requested]
+    assert plan.window_from == tail[-6].id  # the last two turns, not back to the form's start
+
+
+def test_a_restart_closes_a_form_opened_before_it():
+    rows = Rows()
+    rows.add("session_started")
+    rows.turn()
+    rows.add("active_loop", "ticket_form")
+    rows.turn()
+    rows.add("restart")
+    for _ in range(3):
+        rows.turn()
+    start = rows.turn()
+    rows.turn()
+    assert compact_plan(rows.rows, keep_user_turns=2) == CompactPlan([], start)
+
+
 def test_a_finished_form_does_not_move_the_window():
     rows = Rows()
     rows.add("session_started")
@@ -79,7 +110,7 @@ def test_slot_events_before_a_reset_are_not_needed():
     platform = rows.add("slot", "platform")
     for _ in range(3):
         rows.turn()
-    assert compact_plan(rows.rows, keep_user_turns=2).slot_event_ids == [platform]
+    assert compact_plan(rows.rows, keep_user_turns=2).older_event_ids == [platform]
 
 
 def test_an_undo_before_the_window_loads_the_whole_session():

@@ -57,7 +57,7 @@ from bot.content import servicedesk_hint
 from bot.language_detection import detect
 from bot.locales import DEFAULT_LANGUAGE, supported
 from bot.locales import text as locale_text
-from bot.rate_limit import RateLimiter
+from bot.rate_limit import make_rate_limiter
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -247,9 +247,7 @@ class TelegramInput(InputChannel):
         self.secret = secret_token(self.settings).encode()
         self._bot: Bot | None = None
         self._recent = RecentUpdates()
-        self._limiter = RateLimiter(
-            self.settings.rate_limit_messages, self.settings.rate_limit_seconds
-        )
+        self._limiter = make_rate_limiter(self.settings)
         self._slowed: set[str] = set()  # chats told to slow down, until they may write again
 
     @property
@@ -374,7 +372,7 @@ class TelegramInput(InputChannel):
         output: TelegramOutput,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        wait = self._limiter.retry_after(chat_id)
+        wait = await self._limiter.retry_after(chat_id)
         if wait:
             if chat_id not in self._slowed:  # say it once per flood, not once per message
                 self._slowed.add(chat_id)
