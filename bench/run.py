@@ -109,9 +109,10 @@ def measure_training(args: argparse.Namespace, results: Results, work: Path) -> 
         retrain=args.reference == "retrain",
     )
     if results.training_reference is None:
+        why = "QUICK=1 never trains it" if args.quick else "this run was told not to train it"
         results.reference_note = (
-            "The default-config reference was not measured: QUICK=1 never trains it and none "
-            "is kept in `models/reference/` yet (`make bench` trains it once)."
+            f"The default-config reference was not measured: {why} and none is kept in "
+            "`models/reference/` yet (`make bench` trains it once, about half an hour on 2 cores)."
         )
 
 
