@@ -112,7 +112,8 @@ def measure_training(args: argparse.Namespace, results: Results, work: Path) -> 
         why = "QUICK=1 never trains it" if args.quick else "this run was told not to train it"
         results.reference_note = (
             f"The default-config reference was not measured: {why} and none is kept in "
-            "`models/reference/` yet (`make bench` trains it once, about half an hour on 2 cores)."
+            "`models/reference/` yet (`make bench` trains it once; with its transformer it "
+            "trains many times longer than the project's config)."
         )
 
 
