@@ -135,13 +135,22 @@ def _launch(
 
 
 def _start_assistant(
-    name: str, command: str, var_dir: Path, port: int, tracker_store_url: str, **env: str
+    name: str,
+    command: str,
+    var_dir: Path,
+    tracker_store_url: str,
+    rasa_port: int,
+    entry_port: int | None = None,
+    **env: str,
 ) -> Server:
-    """`python -m bot <command>` on free ports and a var directory of its own."""
+    """`python -m bot <command>` on free ports and a var directory of its own.
+
+    Requests go to ``entry_port`` (the production profile's load balancer), else to Rasa.
+    """
     env = {
         **rasa_environment(),
         **BENCH_ENV,
-        "MFA_RASA_PORT": str(port),
+        "MFA_RASA_PORT": str(rasa_port),
         "MFA_ACTION_PORT": str(free_port()),
         "MFA_CONSOLE_PORT": str(free_port()),
         "MFA_VAR_DIR": str(var_dir),
@@ -152,7 +161,7 @@ def _start_assistant(
         [sys.executable, "-m", "bot", command],
         env,
         var_dir / "runner.log",
-        int(env.get("MFA_LOAD_BALANCER_PORT", port)),
+        entry_port or rasa_port,
         tracker_store_url=tracker_store_url,
         ready_marker=b"The MFA assistant is running",
     )
@@ -160,9 +169,8 @@ def _start_assistant(
 
 def start_embedded(var_dir: Path) -> Server:
     """`python -m bot run` with its embedded defaults (SQLite, in-memory lock store)."""
-    return _start_assistant(
-        "embedded default", "run", var_dir, free_port(), f"sqlite:///{var_dir / 'trackers.db'}"
-    )
+    trackers = f"sqlite:///{var_dir / 'trackers.db'}"
+    return _start_assistant("embedded default", "run", var_dir, trackers, free_port())
 
 
 def start_stock_rasa(model: Path, work_dir: Path) -> Server:
@@ -207,13 +215,15 @@ def start_production(var_dir: Path, run_id: str) -> Server:
     """
     postgres = "postgresql://postgres@127.0.0.1:5432"
     trackers = f"{postgres}/bench_{run_id}_trackers"
+    balancer = free_port()
     return _start_assistant(
         "production profile",
         "production",
         var_dir,
-        two_free_ports(),
         trackers,
-        MFA_LOAD_BALANCER_PORT=str(free_port()),
+        two_free_ports(),
+        entry_port=balancer,
+        MFA_LOAD_BALANCER_PORT=str(balancer),
         MFA_TRACKER_STORE_URL=trackers,
         MFA_DATABASE_URL=f"{postgres}/bench_{run_id}_assistant",
         MFA_LOCK_STORE_URL="redis://127.0.0.1:6379/0",

@@ -104,8 +104,10 @@ class SharedRateLimiter:
 
     async def retry_after(self, key: str) -> int:
         try:
-            wait_ms = await self._script(
-                keys=[self.prefix + key], args=[self.limit, self.window_ms, uuid.uuid4().hex]
+            wait_ms = int(
+                await self._script(
+                    keys=[self.prefix + key], args=[self.limit, self.window_ms, uuid.uuid4().hex]
+                )
             )
         except redis.RedisError as error:
             if not self._redis_failing:  # say it once, not once per message
@@ -115,7 +117,7 @@ class SharedRateLimiter:
         if self._redis_failing:
             log.warning("Rate limits shared through Redis again.")
             self._redis_failing = False
-        return max(1, math.ceil(int(wait_ms) / 1000)) if int(wait_ms) > 0 else 0
+        return math.ceil(wait_ms / 1000)  # 0, or at least 1 second
 
 
 def make_rate_limiter(settings: Settings) -> Limiter:

@@ -77,7 +77,9 @@ class BeforeWindow:
     active_loop_event: StoredEvent | None  # the latest ``active_loop`` since the last reset
     undone: bool  # an UNCOMPACTABLE event before the window
     slot_event_ids: list[int]  # latest ``slot`` event of each slot since the last reset
-    loop_trigger_id: int | None = None  # the last ``user`` event before ``active_loop_event``
+    # The last ``user`` event before ``active_loop_event``; the store leaves it None when that
+    # form began among the rows compact_plan has (it finds the message there).
+    loop_trigger_id: int | None = None
 
 
 def before_window(rows: Sequence[StoredEvent], window_from: int) -> BeforeWindow:
@@ -133,11 +135,12 @@ def compact_plan(
         if loop is None or loop.name is None:  # no form active where the window begins
             return None if facts.undone else CompactPlan(facts.slot_event_ids, rows[start].id)
         activation = next((i for i, row in enumerate(rows) if row.id == loop.id), None)
+        user = _last_user_before(rows, activation) if activation is not None else None
         if activation is None or activation < form_reach:  # keep its activation, not all since
             if facts.undone:
                 return None
-            anchors = {loop.id} | ({facts.loop_trigger_id} if facts.loop_trigger_id else set())
+            trigger = rows[user].id if user is not None else facts.loop_trigger_id
+            anchors = {loop.id} if trigger is None else {loop.id, trigger}
             return CompactPlan(sorted({*facts.slot_event_ids, *anchors}), rows[start].id)
-        user = _last_user_before(rows, activation)
         start = _listen_before(rows, user) if user is not None else None
     return None

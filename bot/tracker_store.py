@@ -103,8 +103,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             if len(rows) < TAIL_ROWS:  # the whole session is in hand
                 plan = compact_plan(rows)
             else:
+                first_user = next((row.id for row in rows if row.type_name == "user"), None)
                 plan = compact_plan(
-                    rows, before=lambda at: self._before(session, sender_id, start, at)
+                    rows, before=lambda at: self._before(session, sender_id, start, at, first_user)
                 )
             data = [item for (item,) in session.execute(self._data_query(sender_id, start, plan))]
         events = [_deserialise(json.loads(item)) for item in data]
@@ -162,12 +163,19 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         return [StoredEvent(*row) for row in reversed(session.execute(query).all())]
 
     def _before(
-        self, session: Any, sender_id: str, start: float | None, window_from: int
+        self,
+        session: Any,
+        sender_id: str,
+        start: float | None,
+        window_from: int,
+        first_user: int | None,
     ) -> BeforeWindow:
         """bot.tracker_compaction.before_window in one aggregate query over the older rows.
 
         The latest id of each (type, name) among the types that matter: the database reads the
-        conversation's older rows once, Python never sees them.
+        conversation's older rows once, Python never sees them. The message that opened a form
+        is asked for only when it lies before the rows in hand, i.e. the form began before
+        their ``first_user`` message: otherwise compact_plan finds it among them.
         """
         table = self.SQLEvent.__table__
         kinds = {"slot", "active_loop", *SLOT_RESETS, *UNCOMPACTABLE}
@@ -183,15 +191,17 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         last_reset = max((row.id for row in latest if row.type_name in SLOT_RESETS), default=0)
         loops = [row for row in latest if row.type_name == "active_loop" and row.id > last_reset]
         loop = max(loops, key=lambda row: row.id) if loops else None
+        trigger = None  # the message that opened the form, if it lies before the rows in hand
+        open_form = loop if loop is not None and loop.name is not None else None
+        if open_form is not None and (first_user is None or open_form.id < first_user):
+            trigger = self._last_user_before(session, sender_id, start, open_form.id)
         return BeforeWindow(
             active_loop_event=loop,
             undone=any(row.type_name in UNCOMPACTABLE for row in latest),
             slot_event_ids=sorted(
                 row.id for row in latest if row.type_name == "slot" and row.id > last_reset
             ),
-            loop_trigger_id=self._last_user_before(session, sender_id, start, loop.id)
-            if loop is not None and loop.name is not None
-            else None,
+            loop_trigger_id=trigger,
         )
 
     def _last_user_before(
