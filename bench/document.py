@@ -280,7 +280,7 @@ def _training(results: Results) -> str:
     if reference and reference.reused:
         notes.append(
             f"The reference model was trained on {reference.trained_on} and kept in "
-            "`models/reference/` (same data and config fingerprint); its time and memory are "
+            "`models/reference/` (same domain, data and default config); its time and memory are "
             "those of that training, not of this run."
         )
     if not project:

@@ -108,8 +108,10 @@ def train_project(work_dir: Path) -> Training:
 
 
 def reference_key() -> str:
+    """Names the reference after the domain and data it learnt, not the project's config.yml:
+    tuning the project's pipeline must not throw away a model that is slow to train."""
     digest = hashlib.sha256(REFERENCE_CONFIG.encode()).hexdigest()[:6]
-    return f"reference-{fingerprint()}-{digest}"
+    return f"reference-{fingerprint(inputs=('domain.yml', 'data'))}-{digest}"
 
 
 def reference_model(models_dir: Path, *, allow_training: bool, retrain: bool) -> Training | None:

@@ -28,18 +28,20 @@ def rasa_environment() -> dict[str, str]:
     return env
 
 
-def training_files(root: Path = PROJECT_ROOT) -> list[Path]:
+def training_files(
+    root: Path = PROJECT_ROOT, inputs: tuple[str, ...] = TRAINING_INPUTS
+) -> list[Path]:
     files: list[Path] = []
-    for name in TRAINING_INPUTS:
+    for name in inputs:
         path = root / name
         files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
     return files
 
 
-def fingerprint(root: Path = PROJECT_ROOT) -> str:
+def fingerprint(root: Path = PROJECT_ROOT, inputs: tuple[str, ...] = TRAINING_INPUTS) -> str:
     """Hash of every training input's relative path and content."""
     digest = hashlib.sha256()
-    for path in training_files(root):
+    for path in training_files(root, inputs):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())

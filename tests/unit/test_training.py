@@ -37,3 +37,12 @@ def test_an_existing_model_for_the_same_data_is_reused_without_training(tmp_path
     # Training this toy project would fail loudly; reuse must not even try.
     assert ensure_model(models, tmp_path) == existing
     assert existing.read_bytes() == b"model"
+
+
+def test_a_fingerprint_of_chosen_inputs_ignores_the_others(tmp_path: Path):
+    make_project(tmp_path)
+    before = fingerprint(tmp_path, inputs=("domain.yml", "data"))
+    (tmp_path / "config.yml").write_text("pipeline: [changed]\n")
+    assert fingerprint(tmp_path, inputs=("domain.yml", "data")) == before
+    (tmp_path / "domain.yml").write_text("version: '3.1'\nintents: [greet]\n")
+    assert fingerprint(tmp_path, inputs=("domain.yml", "data")) != before
