@@ -25,7 +25,10 @@ def answer_key(parse_data: Mapping[str, Any]) -> str:
     """'faq/<topic>' for FAQ answers, the intent name otherwise (incl. 'nlu_fallback')."""
     intent = (parse_data.get("intent") or {}).get("name") or "nlu_fallback"
     if intent == "faq":
-        selected = (parse_data.get("response_selector") or {}).get("faq") or {}
+        # As Rasa's utter_faq reads it: the selector trained for faq, else the one trained
+        # for all retrieval intents (a ResponseSelector without `retrieval_intent`).
+        selectors = parse_data.get("response_selector") or {}
+        selected = selectors.get("faq") or selectors.get("default") or {}
         return (selected.get("response") or {}).get("intent_response_key") or "faq"
     return intent
 

@@ -53,6 +53,9 @@ def test_answer_key_reads_the_response_selector():
         "response_selector": {"faq": {"response": {"intent_response_key": "faq/lost_phone"}}},
     }
     assert answer_key(faq) == "faq/lost_phone"
+    one_for_all = {**faq, "response_selector": {"default": faq["response_selector"]["faq"]}}
+    assert answer_key(one_for_all) == "faq/lost_phone"  # Rasa's default config
+    assert answer_key({"intent": {"name": "faq"}}) == "faq"
     assert answer_key({"intent": {"name": "greet"}}) == "greet"
     assert answer_key({"intent": {"name": "nlu_fallback"}}) == "nlu_fallback"
     assert answer_key({}) == "nlu_fallback"
