@@ -328,6 +328,17 @@ def _startup_and_memory(results: Results) -> str:
     )
 
 
+WHERE_THE_TIME_WENT = (
+    "Where stock Rasa's time goes: a profile (py-spy) at turn 200, sessions loaded whole as "
+    "stock Rasa does, showed it in reading and deserialising every event of the session on "
+    "every message (one `Event.resolve_by_type` per event, over 2,000 of them) and in the "
+    "policies replaying the tracker's past states. Here the tracker store hands Rasa a compact "
+    "tracker instead: the recent turns, the latest value of every slot and an open form's "
+    "activation, read with bounded queries (`bot/tracker_compaction.py`), so neither grows "
+    "with the conversation."
+)
+
+
 def _long_conversation(results: Results) -> str:
     header = "## Latency against conversation length\n\n"
     measured = [p for p in results.profiles if p.long_conversation]
@@ -364,6 +375,8 @@ def _long_conversation(results: Results) -> str:
         "in the same run is turn 1 of the same conversation (target: turn 200 at most 1.5x); "
         "stock Rasa's figures come from issue 8 (same machine, not this run).\n\n"
         + table(headers, rows)
+        + "\n\n"
+        + WHERE_THE_TIME_WENT
         + ("\n\n" + " ".join(notes) if notes else "")
     )
 
