@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench.memory import MemorySampler
 from bot.settings import PROJECT_ROOT
-from bot.training import fingerprint, rasa_environment
+from bot.training import TRAINING_INPUTS, fingerprint, rasa_environment
 
 # rasa init's config.yml (Rasa 3.6) with its commented default pipeline and policies written
 # out: what a team gets when it configures nothing.
@@ -111,7 +111,8 @@ def reference_key() -> str:
     """Names the reference after the domain and data it learnt, not the project's config.yml:
     tuning the project's pipeline must not throw away a model that is slow to train."""
     digest = hashlib.sha256(REFERENCE_CONFIG.encode()).hexdigest()[:6]
-    return f"reference-{fingerprint(inputs=('domain.yml', 'data'))}-{digest}"
+    inputs = tuple(name for name in TRAINING_INPUTS if name != "config.yml")
+    return f"reference-{fingerprint(inputs=inputs)}-{digest}"
 
 
 def reference_model(models_dir: Path, *, allow_training: bool, retrain: bool) -> Training | None:
