@@ -100,3 +100,126 @@ async def score(
         report.total += len(messages)
         report.right += right
     return report
+
+
+# --- Real questions: scored three ways ---------------------------------------------------
+#
+# A user who gets a wrong answer has been misled; one who gets "not sure, did you mean..." or
+# the servicedesk has been told the truth. So every real question is scored by what the reply
+# does for the user: the right answer, an honest one, or a confident answer to something else.
+
+RIGHT, HONEST, WRONG = "right", "honest", "wrong"
+OUTCOMES = (RIGHT, HONEST, WRONG)
+# Replies that answer nothing wrongly: the likeliest topics as buttons (the fallback), "that's
+# outside what I cover" with the servicedesk, the servicedesk itself, a person, the menu.
+HONEST_ANSWERS = frozenset(
+    {"nlu_fallback", "out_of_scope", "contact_servicedesk", "request_person", "help"}
+)
+TEST, DEV = "test", "dev"
+
+
+def outcome(got: str, expected: tuple[str, ...]) -> str:
+    """RIGHT if the reply is one of the expected answers, HONEST if it claims none, else WRONG."""
+    if got in expected:
+        return RIGHT
+    return HONEST if got in HONEST_ANSWERS else WRONG
+
+
+@dataclass(frozen=True)
+class RealQuestion:
+    """A question a real person asked, word for word, with where it was found."""
+
+    text: str
+    answers: tuple[str, ...]  # the first is the answer key; any of them is right
+    url: str
+    split: str
+    language: str
+    translated_from: str | None = None
+
+
+def load_real_questions(path: Path, split: str | None = None) -> list[RealQuestion]:
+    """The questions of a corpus file (tests/nlu/real/*.yml), of one split or all."""
+    document = yaml.safe_load(path.read_text()) or {}
+    questions = []
+    for source in document.get("sources") or []:
+        if split and source["split"] != split:
+            continue
+        for item in source["questions"]:
+            questions.append(
+                RealQuestion(
+                    text=item["text"],
+                    answers=(item["answer"], *item.get("also", [])),
+                    url=source["url"],
+                    split=source["split"],
+                    language=source["language"],
+                    translated_from=item.get("translated_from"),
+                )
+            )
+    return questions
+
+
+@dataclass
+class ThreeWayReport:
+    """How many questions got the right, an honest or a wrong reply, and which went wrong."""
+
+    name: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    misses: list[tuple[str, Miss]] = field(default_factory=list)
+    language_right: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, kind: str) -> float:
+        return self.counts[kind] / self.total if self.total else 0.0
+
+    def add(self, question: RealQuestion, got: str, replied_in: str) -> None:
+        kind = outcome(got, question.answers)
+        self.counts[kind] += 1
+        self.language_right += replied_in == question.language
+        if kind != RIGHT:
+            self.misses.append((kind, Miss(question.text, question.answers[0], got)))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            **self.counts,
+            **{f"{kind}_share": self.share(kind) for kind in OUTCOMES},
+            "language_right": self.language_right,
+        }
+
+    def summary(self) -> str:
+        shares = ", ".join(
+            f"{kind} {self.counts[kind]} ({self.share(kind):.1%})" for kind in OUTCOMES
+        )
+        lines = [f"{self.name}: {self.total} questions: {shares}"]
+        lines.append(f"  replied in the question's language: {self.language_right}/{self.total}")
+        for kind in (WRONG, HONEST):
+            lines += [
+                f"  {kind:<6} {miss.expected:<28} <- {miss.got:<28} {miss.text!r}"
+                for k, miss in self.misses
+                if k == kind
+            ]
+        return "\n".join(lines)
+
+
+AnswerFn = Callable[[str], Awaitable[tuple[str, str]]]
+
+
+def model_answers(parse: ParseFn) -> AnswerFn:
+    """(answer key, reply language) of a trained model for a conversation's first message."""
+
+    async def answer(text: str) -> tuple[str, str]:
+        parse_data = await parse(text)
+        return answer_key(parse_data), reply_language(text, parse_data)
+
+    return answer
+
+
+async def score_real(answer: AnswerFn, questions: list[RealQuestion], name: str) -> ThreeWayReport:
+    """Each question as the first message of a conversation, scored three ways."""
+    report = ThreeWayReport(name)
+    for question in questions:
+        report.add(question, *await answer(question.text))
+    return report
