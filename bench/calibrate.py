@@ -35,6 +35,7 @@ FALLBACK_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 AMBIGUITY_THRESHOLDS = (0.05, 0.1, 0.2)
 ANSWER_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 MARGIN_THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+PARAPHRASE_BAR = 0.92
 
 
 def replayed_answer(
@@ -101,9 +102,12 @@ def main() -> None:
             default=1.0,
         )
         rows.append((right - 3 * wrong, right, wrong, paraphrase, settings, results))
+    # Only settings that keep the paraphrase sets at their bar are candidates.
+    ungated = next(row for row in rows if row[4][2] == Thresholds())
+    rows = [row for row in rows if row[3] >= PARAPHRASE_BAR] or rows
     rows.sort(key=lambda row: -row[0])
     print("fallback ambiguity answer margin | real dev right wrong | paraphrases (min)")
-    for _, right, wrong, paraphrase, (fb, amb, gate), results in rows[:25]:
+    for _, right, wrong, paraphrase, (fb, amb, gate), results in [ungated, *rows[:15]]:
         print(
             f"{fb:.2f} {amb:.2f} {gate.answer:.2f} {gate.margin:.2f} | "
             f"{right:.1%} {wrong:.1%} | {paraphrase:.1%}  "

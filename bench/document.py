@@ -33,6 +33,7 @@ def render(results: Results, plot_name: str) -> str:
     parts = [
         _header(results, plot_name),
         _targets(results),
+        _real_questions(results),
         _quality(results),
         *(_latency(profile, results) for profile in results.profiles),
         _production_note(results),
@@ -113,6 +114,55 @@ def _targets(results: Results) -> str:
         return ""
     headers = ["target (issue 8)", "measured", "reference", "ratio", "verdict"]
     return "## Targets\n\n" + table(headers, rows)
+
+
+REAL_RIGHT_TARGET, REAL_WRONG_TARGET = 0.90, 0.05
+
+
+def _three_way(scores: dict[str, float] | None) -> str:
+    if not scores:
+        return MISSING
+    return " / ".join(percent(scores[f"{kind}_share"]) for kind in ("right", "honest", "wrong"))
+
+
+def _real_questions(results: Results) -> str:
+    if not results.real_questions:
+        return ""
+    rows = []
+    for name, scored in results.real_questions.items():
+        model = scored["model"]
+        rows.append(
+            [
+                name,
+                f"{model['total']:.0f}",
+                _three_way(model),
+                _verdict(
+                    model["right_share"] >= REAL_RIGHT_TARGET
+                    and model["wrong_share"] <= REAL_WRONG_TARGET
+                ),
+                _three_way(scored.get("keyword search")),
+                _three_way(scored.get("reference")),
+            ]
+        )
+    headers = [
+        "questions (test split)",
+        "n",
+        "project: right / honest / wrong",
+        "target: right >= 90%, wrong <= 5%",
+        "keyword search over RUC's page",
+        "Rasa's default config",
+    ]
+    return (
+        "## Answer quality: real questions\n\n"
+        "Questions real people asked on other universities' and organisations' public help "
+        "pages and forums, word for word (`tests/nlu/real/`, the test split: never read to "
+        "write training examples). Each is scored by the first reply: the right answer, an "
+        "honest one (the likeliest topics as buttons, or the servicedesk), or a wrong one (a "
+        "confident answer to something else). The Danish translations are of real English "
+        "test questions and reported apart from the real Danish ones. The baseline is "
+        "keyword search (TF-IDF) over RUC's MFA page, answering with the best paragraph's "
+        "topic.\n\n" + table(headers, rows)
+    )
 
 
 def _quality(results: Results) -> str:

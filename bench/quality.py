@@ -1,4 +1,6 @@
-"""Held-out paraphrase accuracy per language, scored as tests/nlu does (bot/nlu_eval.py).
+"""Answer quality, scored as tests/nlu does (bot/nlu_eval.py): held-out paraphrase accuracy per
+language, and the real questions' test split three ways (right, honest, wrong) beside the
+keyword-search baseline over RUC's page (bench/keyword_search.py).
 
 Each model is loaded in a subprocess (`python -m bench.quality <model>`): TensorFlow and two
 models would otherwise stay in the benchmark's own memory and compete with the load
@@ -17,10 +19,18 @@ from bot.settings import PROJECT_ROOT
 from bot.training import rasa_environment
 
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu"
+REAL_DIR = HELDOUT_DIR / "real"
+# Reported apart: real English, real Danish, and Danish translated from real English questions.
+REAL_CORPORA = {
+    "English (real)": REAL_DIR / "en.yml",
+    "Danish (real)": REAL_DIR / "da.yml",
+    "Danish (translated)": REAL_DIR / "da_translated.yml",
+}
 
 
-def measure(model: Path) -> dict[str, dict[str, float]]:
-    """language -> {"accuracy", "right", "total"} for `model`, from a subprocess."""
+def measure(model: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """{"paraphrases": language -> {"accuracy", "right", "total"}, "real": corpus ->
+    {"model": counts and shares, "keyword search": the same}} for `model`, from a subprocess."""
     completed = subprocess.run(
         [sys.executable, "-m", "bench.quality", str(model)],
         cwd=PROJECT_ROOT,
@@ -34,24 +44,41 @@ def measure(model: Path) -> dict[str, dict[str, float]]:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-async def _score_all(model: Path) -> dict[str, dict[str, float]]:
+async def _score_all(model: Path) -> dict[str, dict[str, dict[str, float]]]:
     # Imported here, in the subprocess: bot.nlu_eval pulls in Rasa and TensorFlow.
     from rasa.core.agent import Agent
 
+    from bench.keyword_search import KeywordSearch, shared_content_dir
     from bot.locales import languages
-    from bot.nlu_eval import load_heldout, score
+    from bot.nlu_eval import (
+        TEST,
+        load_heldout,
+        load_real_questions,
+        model_answers,
+        score,
+        score_real,
+    )
 
     agent = Agent.load(str(model))
-    results: dict[str, dict[str, float]] = {}
+    paraphrases: dict[str, dict[str, float]] = {}
     for language in languages():
         heldout = load_heldout(HELDOUT_DIR / f"heldout_{language}.yml")
         report = await score(agent.parse_message, heldout, language)
-        results[language] = {
+        paraphrases[language] = {
             "accuracy": report.accuracy,
             "right": report.right,
             "total": report.total,
         }
-    return results
+    content = shared_content_dir()
+    search = KeywordSearch.over_ruc_page(content) if content else None
+    real: dict[str, dict[str, float]] = {}
+    for name, path in REAL_CORPORA.items():
+        questions = load_real_questions(path, TEST)
+        scored = {"model": await score_real(model_answers(agent.parse_message), questions, name)}
+        if search:
+            scored["keyword search"] = await score_real(search.answer, questions, name)
+        real[name] = {who: report.as_dict() for who, report in scored.items()}
+    return {"paraphrases": paraphrases, "real": real}
 
 
 def main() -> None:

@@ -42,6 +42,8 @@ class Results:
     think_time_s: tuple[float, float]
     quality: dict[str, dict[str, float]] = field(default_factory=dict)
     quality_reference: dict[str, dict[str, float]] | None = None
+    # corpus -> "model" | "keyword search" | "reference" -> counts and shares (bench/quality.py)
+    real_questions: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     reference_note: str = ""
     training_project: Training | None = None
     training_reference: Training | None = None

@@ -118,10 +118,14 @@ def measure_training(args: argparse.Namespace, results: Results, work: Path) -> 
 
 
 def measure_quality(results: Results, model: Path) -> None:
-    log("scoring held-out paraphrases ...")
-    results.quality = quality.measure(model)
+    log("scoring held-out paraphrases and real questions ...")
+    measured = quality.measure(model)
+    results.quality, results.real_questions = measured["paraphrases"], measured["real"]
     if results.training_reference:
-        results.quality_reference = quality.measure(Path(results.training_reference.model))
+        reference = quality.measure(Path(results.training_reference.model))
+        results.quality_reference = reference["paraphrases"]
+        for name, scored in reference["real"].items():
+            results.real_questions.setdefault(name, {})["reference"] = scored["model"]
 
 
 def measure_stock(

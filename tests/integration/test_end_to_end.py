@@ -26,7 +26,13 @@ from tests.integration.assistant import (
 
 pytestmark = pytest.mark.slow
 COVERAGE = yaml.safe_load((PROJECT_ROOT / "tests" / "content_coverage.yml").read_text())
-QUESTIONS = [entry for entry in COVERAGE["page"] + COVERAGE["facts"] if "question" in entry]
+# Page paragraphs, facts.md and facts-more.md; a `language: da` entry is asked (and answered)
+# in Danish.
+QUESTIONS = [
+    entry
+    for entry in COVERAGE["page"] + COVERAGE["facts"] + COVERAGE["facts_more"]
+    if "question" in entry
+]
 STATUS = re.compile(
     r"The servicedesk is (open now, until \d+:\d\d|closed now\. It opens .+ at \d+:\d\d)\."
 )
@@ -44,6 +50,8 @@ def test_a_question_about_each_paragraph_and_fact_gets_its_answer(assistant, ent
     answer = texts(assistant.say(new_sender(), entry["question"]))
     for fact in entry["expect"]:
         assert fact in answer, f"{entry['question']!r} -> {answer!r} lacks {fact!r}"
+    for phrase in entry.get("avoid", []):
+        assert phrase not in answer, f"{entry['question']!r} -> {answer!r} says {phrase!r}"
     assert "{" not in answer, f"unfilled placeholder in {answer!r}"
 
 

@@ -74,7 +74,7 @@ def test_lost_phone_without_a_method_becomes_one_ticket_a_mail_and_a_status(assi
     assert "another way to sign in" in texts(question)
 
     offer = assistant.say(user, "no")
-    assert "photo ID" in texts(offer) and "Temporary Access Pass" in texts(offer)
+    assert "photo ID" in texts(offer) and "set up a new method" in texts(offer)
     assert "+45 4674 3600" in texts(offer)
     assert button_titles(offer) == ["Yes, create a ticket", "No, thanks"]
 

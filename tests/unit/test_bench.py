@@ -82,3 +82,25 @@ def test_messages_missing_from_the_store_are_counted_per_sender():
     answered = {"a": 3, "b": 2, "c": 1}
     assert missing_messages(answered, {"a": 3, "b": 1}) == 2
     assert missing_messages(answered, {"a": 5, "b": 2, "c": 1}) == 0
+
+
+def test_real_question_table_shows_three_ways_beside_the_baseline_and_the_target():
+    from bench.document import _real_questions
+    from bench.results import Results
+
+    def shares(right: float, honest: float, wrong: float) -> dict[str, float]:
+        return {"total": 100, "right_share": right, "honest_share": honest, "wrong_share": wrong}
+
+    results = Results(quick=True, machine="m", load_seconds=1, soak_seconds=1, think_time_s=(0, 0))
+    results.real_questions = {
+        "English (real)": {
+            "model": shares(0.91, 0.05, 0.04),
+            "keyword search": shares(0.2, 0.5, 0.3),
+        },
+        "Danish (real)": {"model": shares(0.8, 0.1, 0.1)},
+    }
+    text = _real_questions(results)
+    english, danish = (line for line in text.splitlines() if "(real)" in line)
+    assert "91.0% / 5.0% / 4.0%" in english and "| met |" in english
+    assert "20.0% / 50.0% / 30.0%" in english
+    assert "**not met**" in danish and danish.rstrip(" |").endswith("-")

@@ -11,6 +11,7 @@ import yaml
 
 from bot.content import content_slots
 from bot.fallback import answer_response as fallback_answer_response
+from bot.locales import DEFAULT_LANGUAGE, load_locale
 from bot.settings import PROJECT_ROOT, Settings
 from bot.training import training_files
 
@@ -19,6 +20,12 @@ HELDOUT = yaml.safe_load((PROJECT_ROOT / "tests" / "nlu" / "heldout_en.yml").rea
 PLACEHOLDER = re.compile(r"(?<!\{)\{([a-z_0-9]+)\}(?!\})")
 URL = re.compile(r"https?://[^\s)\"'*]+")
 PHONE = re.compile(r"\+\d{2}[\d ]{6,}")
+# Every entry of the coverage table that names a topic: page paragraphs, facts.md, facts-more.md.
+ANSWERED = [
+    entry
+    for entry in COVERAGE["page"] + COVERAGE["facts"] + COVERAGE["facts_more"]
+    if "topic" in entry
+]
 
 
 def response_strings(domain: dict[str, Any]):
@@ -51,10 +58,22 @@ SPECIAL_ANSWERS = {
 }
 
 
-def rendered(domain: dict[str, Any], response: str, reason: str | None = None) -> str:
-    """The response's text with content slots filled; ``reason`` picks a handoff_reason variant."""
+def rendered(
+    domain: dict[str, Any],
+    response: str,
+    reason: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
+    """The response's text with content slots filled; ``reason`` picks a handoff_reason variant.
+
+    English comes from domain.yml, another language from its locale (with its slot wording).
+    """
     slots = content_slots()
     variants = domain["responses"][response]
+    if language != DEFAULT_LANGUAGE:
+        locale = load_locale(language)
+        slots = {**slots, **locale.slot_values}
+        variants = locale.responses[response]
     if reason is None:
         text = variants[0]["text"]
     else:
@@ -131,8 +150,8 @@ def page_paragraphs(shared_content: Path) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def facts_sections(shared_content: Path) -> list[str]:
-    text = (shared_content / "facts.md").read_text()
+def facts_sections(shared_content: Path, name: str = "facts.md") -> list[str]:
+    text = (shared_content / name).read_text()
     return [line[3:].strip() for line in text.splitlines() if line.startswith("## ")]
 
 
@@ -142,22 +161,86 @@ def test_coverage_table_covers_every_page_paragraph(shared_content: Path):
         assert any(paragraph.startswith(start) for start in covered), f"uncovered: {paragraph}"
 
 
-def test_coverage_table_covers_every_facts_section(shared_content: Path):
-    covered = {entry["section"] for entry in COVERAGE["facts"]}
-    assert set(facts_sections(shared_content)) <= covered
+@pytest.mark.parametrize(
+    ("table", "source"), [("facts", "facts.md"), ("facts_more", "facts-more.md")]
+)
+def test_coverage_table_covers_every_facts_section(shared_content: Path, table, source):
+    covered = {entry["section"] for entry in COVERAGE[table]}
+    sections = facts_sections(shared_content, source)
+    assert sections, f"no sections found in {source}"
+    assert sorted(set(sections) - covered) == [], f"{source} sections missing from {table}"
+    assert sorted(covered - set(sections)) == [], f"{table} names sections {source} lacks"
 
 
 @pytest.mark.parametrize(
     "entry",
-    [e for e in COVERAGE["page"] + COVERAGE["facts"] if "topic" in e],
+    ANSWERED,
     ids=lambda e: e.get("paragraph", e.get("section"))[:40],
 )
 def test_each_answer_holds_the_facts_it_must(domain, entry):
-    text = rendered(domain, *answer_response(entry["topic"]))
+    response, reason = answer_response(entry["topic"])
+    text = rendered(domain, response, reason, entry.get("language", DEFAULT_LANGUAGE))
     for fact in entry["expect"]:
         if fact == "The servicedesk is":  # computed per turn; checked end to end
             continue
         assert fact in text, f"{entry['topic']} lacks {fact!r}"
+    for phrase in entry.get("avoid", []):
+        assert phrase not in text, f"{entry['topic']} must not say {phrase!r}"
+
+
+def test_no_text_promises_a_temporary_access_pass(domain):
+    """facts.md: the servicedesk "helps you set up a new method"; a TAP is RUC's setting."""
+    promise = re.compile(
+        r"\b(give|get|issue|giver?|få|får|udsteder)s? (you |dig )?(a |an |et |en )?"
+        r"(Temporary Access Pass|TAP)\b",
+        re.I,
+    )
+    texts = [(name, text) for name, text in response_strings(domain)]
+    texts += [(f"da:{name}", text) for name, text in response_strings(danish_domain())]
+    for name, text in texts:
+        assert not promise.search(text), f"{name} promises a Temporary Access Pass"
+
+
+# --- Danish screen labels (facts-more.md, "Danish screen labels seen on Microsoft's Danish pages")
+# Where an English text names a screen or button (buttons in bold), the Danish text uses
+# Microsoft's Danish label.
+DANISH_LABELS = {
+    "**Sign in another way**": "**Log på en anden måde**",
+    "**Work or school account**": "**Arbejds- eller skolekonto**",
+    "**Scan QR code**": "**Scan QR-kode**",
+    "security info page": "Sikkerhedsoplysninger",
+}
+# Spellings this project once used for labels that Microsoft's Danish pages don't show.
+FORMER_UNSOURCED_LABELS = ("Tilføj login-metode", "Tilføj loginmetode", "midlertidigt adgangspas")
+
+
+def danish_domain() -> dict[str, Any]:
+    return {"responses": dict(load_locale("da").responses)}
+
+
+def unsourced_danish_labels(shared_content: Path) -> list[str]:
+    """The labels facts-more.md says no Microsoft Danish source shows ("don't quote them")."""
+    text = (shared_content / "facts-more.md").read_text()
+    start = text.index("Not found in any Microsoft Danish source")
+    bullet = text[start:].split("\n- ", 1)[0]
+    return [" ".join(label.split()) for label in re.findall(r'"([^"]+)"', bullet)]
+
+
+def test_danish_texts_use_microsofts_danish_screen_labels(domain):
+    danish = load_locale("da").responses
+    for name, variants in domain["responses"].items():
+        for number, (english, own) in enumerate(zip(variants, danish[name], strict=True)):
+            for label, dansk in DANISH_LABELS.items():
+                if label in english.get("text", ""):
+                    assert dansk in own["text"], f"{name} variant {number}: say {dansk!r}"
+
+
+def test_danish_texts_never_quote_labels_microsoft_does_not_use(shared_content: Path):
+    labels = unsourced_danish_labels(shared_content)
+    assert "Tilføj logonmetode" in labels
+    for name, text in response_strings(danish_domain()):
+        for label in (*labels, *FORMER_UNSOURCED_LABELS):
+            assert label.lower() not in text.lower(), f"da {name} quotes {label!r}"
 
 
 def test_answers_are_short(domain):
