@@ -177,3 +177,28 @@ def test_report_counts_add_up():
     report.add(question, "greet", "en")
     assert (report.total, report.share(RIGHT), report.language_right) == (3, 1 / 3, 2)
     assert [kind for kind, _ in report.misses] == [HONEST, WRONG]
+
+
+# Real questions the project owner published from the set kept aside, with what went wrong
+# before: a wrong answer here is a security failure (the first) or a dead end (the others).
+PUBLISHED_EXAMPLES = [
+    (
+        "I keep getting Authenticator requests on my phone but I'm not logging in",
+        "report_compromise",
+    ),
+    ("What if I change my phone?", "faq/new_phone"),
+    ("My phone number or email has changed", "faq/phone_number"),
+    (
+        "Why is the Microsoft Authentication app asking me for a two-digit code?",
+        "faq/approve_sign_in",
+    ),
+    ("May I configure an email address for MFA verification?", "faq/email_method"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "expected"), PUBLISHED_EXAMPLES)
+def test_published_real_questions_get_their_answer(agent, text: str, expected: str):
+    from bot.nlu_eval import answer_key
+
+    assert answer_key(asyncio.run(agent.parse_message(text))) == expected
