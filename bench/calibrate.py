@@ -3,8 +3,9 @@
 `python -m bench.calibrate [MODEL]` parses the dev questions (tests/nlu/real/, split dev) and
 the paraphrase sets once, then replays Rasa's FallbackClassifier and the answer gate
 (bot/confidence_gate.py) for a grid of thresholds on the stored parse data, and prints the
-settings that keep wrong answers lowest for the right answers they cost. The test split is
-never read here: it only scores the choice afterwards (tests/nlu/test_real_questions.py).
+settings that keep wrong answers lowest for the right answers they cost (a wrong answer counts
+as much as two right ones lost). The test split is never read here: it only scores the choice
+afterwards (tests/nlu/test_real_questions.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.nlu_eval import (
     load_real_questions,
     outcome,
 )
+from bot.nlu_safety import rule_intent
 from bot.settings import PROJECT_ROOT
 
 REAL_DIR = PROJECT_ROOT / "tests" / "nlu" / "real"
@@ -36,12 +38,16 @@ AMBIGUITY_THRESHOLDS = (0.05, 0.1, 0.2)
 ANSWER_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 MARGIN_THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 PARAPHRASE_BAR = 0.92
+WRONG_COST = 2.0
 
 
 def replayed_answer(
     parse_data: Mapping[str, Any], fallback: float, ambiguity: float, gate: Thresholds
 ) -> str:
     """The answer key the parse data would give under other thresholds."""
+    by_rule = rule_intent(parse_data.get("text") or "")
+    if by_rule:  # bot/nlu_safety.py decides after every threshold
+        return by_rule
     ranking = [r for r in parse_data.get("intent_ranking") or [] if r["name"] != FALLBACK_INTENT]
     intent, confidence = classifier_intent(parse_data)
     runner_up = float(ranking[1]["confidence"]) if len(ranking) > 1 else 0.0
@@ -101,16 +107,17 @@ def main() -> None:
             (c[RIGHT] / sum(c.values()) for n, c in results.items() if n.startswith("para")),
             default=1.0,
         )
-        rows.append((right - 3 * wrong, right, wrong, paraphrase, settings, results))
-    # Only settings that keep the paraphrase sets at their bar are candidates.
-    ungated = next(row for row in rows if row[4][2] == Thresholds())
-    rows = [row for row in rows if row[3] >= PARAPHRASE_BAR] or rows
-    rows.sort(key=lambda row: -row[0])
-    print("fallback ambiguity answer margin | real dev right wrong | paraphrases (min)")
-    for _, right, wrong, paraphrase, (fb, amb, gate), results in [ungated, *rows[:15]]:
+        rows.append((right - WRONG_COST * wrong, right, wrong, paraphrase, settings, results))
+    # A wrong answer costs WRONG_COST right ones; settings that take the paraphrase sets below
+    # their bar are candidates only if none keeps them there.
+    candidates = [row for row in rows if row[3] >= PARAPHRASE_BAR] or rows
+    candidates.sort(key=lambda row: -row[0])
+    ungated = next(row for row in rows if row[4] == (0.5, 0.1, Thresholds()))
+    print("fallback ambiguity answer margin | real dev right wrong | paraphrases (min) | counts")
+    for _, right, wrong, paraphrase, (fb, amb, gate), results in [ungated, *candidates[:20]]:
         print(
             f"{fb:.2f} {amb:.2f} {gate.answer:.2f} {gate.margin:.2f} | "
-            f"{right:.1%} {wrong:.1%} | {paraphrase:.1%}  "
+            f"{right:.1%} {wrong:.1%} | {paraphrase:.1%} | "
             + "  ".join(f"{n}: {c[RIGHT]}/{c[WRONG]}/{sum(c.values())}" for n, c in results.items())
         )
 
