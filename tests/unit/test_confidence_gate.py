@@ -53,3 +53,17 @@ def test_the_component_hands_a_doubtful_answer_to_the_fallback_keeping_the_ranki
     assert doubtful.data["intent"]["name"] == "nlu_fallback"
     assert classifier_intent(doubtful.data) == ("faq", 1.0)  # the suggestions still rank it
     assert clear.data["intent"]["name"] == "faq"
+
+
+def test_calibration_replays_the_pipeline_on_stored_parse_data():
+    from bench.calibrate import replayed_answer
+
+    clear = parsed(0.99, {"faq/lost_phone": 0.9, "faq/new_phone": 0.05})
+    assert replayed_answer(clear, 0.5, 0.1, GATE) == "faq/lost_phone"
+    assert replayed_answer(clear, 0.995, 0.1, GATE) == "nlu_fallback"  # FallbackClassifier
+    close = parsed(1.0, {"faq/lost_phone": 0.5, "faq/new_phone": 0.45})
+    assert replayed_answer(close, 0.5, 0.1, Thresholds()) == "faq/lost_phone"
+    assert replayed_answer(close, 0.5, 0.1, GATE) == "nlu_fallback"
+    # links and stated passwords are recognised by rule after every threshold
+    pasted = {**close, "text": "is https://evil.example/login real?"}
+    assert replayed_answer(pasted, 0.5, 0.1, GATE) == "check_link"
