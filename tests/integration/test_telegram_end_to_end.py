@@ -166,7 +166,7 @@ def test_a_conversation_start_question_button_and_practice_qr(telegram, fake):
     text = answer.params["text"]
     assert text.startswith("Lost, stolen or broken phone?")
     assert "https://mysignins.microsoft.com/security-info" in text
-    assert text.rstrip().endswith("a time-limited code to register a new method.")
+    assert text.rstrip().endswith("help you set up a new method.")
     payload = keyboard(answer)["Help me get back in"]
     assert payload == '/start_walkthrough{"walkthrough": "lost_phone"}'
 
