@@ -54,6 +54,23 @@ _NOT_MINE = re.compile(
 )
 
 
+PRACTICE_CODE = "practice_code"
+DIGITS_ONLY = re.compile(r"\s*\d[\d -]{2,12}\d\s*")
+
+
+def _digits_the_classifier_read_as_a_code(text: str, message: Message) -> str | None:
+    """A message of digits alone that the classifier ranked a practice code, below the fallback
+    threshold ("12345": digits carry few features). A phone number it read as an answer to the
+    ticket form stays one."""
+    if not DIGITS_ONLY.fullmatch(text):
+        return None
+    ranking = [
+        r for r in message.data.get(INTENT_RANKING_KEY) or [] if r.get("name") != "nlu_fallback"
+    ]
+    top = ranking[0].get("name") if ranking else None
+    return PRACTICE_CODE if top == PRACTICE_CODE else None
+
+
 def reports_unrequested_prompt(text: str) -> bool:
     """True for "I keep getting Authenticator requests but I'm not logging in" and the like."""
     return bool(_PROMPT.search(text) and _NOT_MINE.search(text))
@@ -88,7 +105,8 @@ class SafetyIntents(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            intent = rule_intent(message.get(TEXT) or "")
+            text = message.get(TEXT) or ""
+            intent = rule_intent(text) or _digits_the_classifier_read_as_a_code(text, message)
             if intent is None:
                 continue
             ranked = {"name": intent, "confidence": 1.0}

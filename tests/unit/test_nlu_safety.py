@@ -82,3 +82,19 @@ def test_a_prompt_the_user_did_not_start_is_a_report_by_rule(text):
 @pytest.mark.parametrize("text", OTHER_PROBLEMS)
 def test_prompts_that_do_not_arrive_or_fail_are_no_report(text):
     assert rule_intent(text) is None
+
+
+def test_digits_the_classifier_ranked_a_practice_code_stay_one_under_the_threshold():
+    def parsed(text: str, top: str) -> Message:
+        ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": top, "confidence": 0.47}]
+        return Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
+
+    code, number, words = (
+        parsed("12345", "practice_code"),
+        parsed("20 13 57 91", "inform"),
+        (parsed("my code 12345", "practice_code")),
+    )
+    SafetyIntents().process([code, number, words])
+    assert code.data["intent"] == {"name": "practice_code", "confidence": 1.0}
+    assert number.data["intent"]["name"] == "nlu_fallback"  # left to the ticket form's rules
+    assert words.data["intent"]["name"] == "nlu_fallback"
