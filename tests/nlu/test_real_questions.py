@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
 from bench.keyword_search import KeywordSearch
 from bot.nlu_eval import (
@@ -31,7 +30,6 @@ from bot.nlu_eval import (
     score_real,
 )
 from bot.settings import PROJECT_ROOT
-from bot.training import training_files
 
 REAL_DIR = PROJECT_ROOT / "tests" / "nlu" / "real"
 CORPORA = {
@@ -112,12 +110,9 @@ def test_translations_come_from_real_english_test_questions():
 
 
 def test_no_test_question_is_in_the_training_data():
-    training = set()
-    for path in training_files():
-        if "nlu" in path.parts:
-            for block in yaml.safe_load(path.read_text()).get("nlu", []):
-                for line in block.get("examples", "").splitlines():
-                    training.add(line.lstrip("- ").strip().lower())
+    from tests.unit.test_content import training_examples
+
+    training = training_examples()
     tested = [q for name in CORPORA for q in corpus(name, TEST)]
     leaked = [q.text for q in tested if q.text.strip().lower() in training]
     assert not leaked, f"test questions copied into training data: {leaked}"
