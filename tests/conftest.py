@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from bench.keyword_search import shared_content_dir
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.training import ensure_model
-
-SHARED_CONTENT_CANDIDATES = (
-    Path(os.environ.get("MFA_SHARED_CONTENT", "")),
-    PROJECT_ROOT.parent / "shared" / "content",
-)
 
 
 @pytest.fixture(scope="session")
@@ -26,9 +21,9 @@ def domain() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def shared_content() -> Path:
     """The sourced content the answers must come from (read by tests only, never at run time)."""
-    for candidate in SHARED_CONTENT_CANDIDATES:
-        if str(candidate) not in ("", ".") and (candidate / "facts.md").exists():
-            return candidate
+    found = shared_content_dir()
+    if found:
+        return found
     pytest.fail(
         "The shared content (facts.md, ruc-mfa-page.txt) was not found; set MFA_SHARED_CONTENT."
     )
