@@ -17,9 +17,11 @@ MOVES: dict[str, Callable[[w.State, Tracker], w.Outcome]] = {
     "start_walkthrough": lambda s, t: w.start(
         s, next(t.get_latest_entity_values("walkthrough"), None)
     ),
-    "request_walkthrough": lambda s, t: w.start(s, None),
+    "request_walkthrough": lambda s, t: w.start(s, w.walkthrough_for_topic(last_topic(t.events))),
     "walkthrough_done": lambda s, t: w.done(s),
-    "walkthrough_stuck": lambda s, t: w.stuck(s),
+    "walkthrough_stuck": lambda s, t: w.stuck(
+        s, helped_already=(t.get_slot("walkthrough_view") or "").startswith("help.")
+    ),
     "walkthrough_back": lambda s, t: w.back(
         s, after_help=(t.get_slot("walkthrough_view") or "").startswith("help.")
     ),
@@ -37,12 +39,45 @@ MOVES: dict[str, Callable[[w.State, Tracker], w.Outcome]] = {
 }
 
 
+def last_topic(events: list[dict[str, Any]]) -> str | None:
+    """The topic of the session's latest answered question or picked topic button."""
+    for event in reversed(events):
+        if event.get("event") == "session_started":
+            return None
+        parse_data = event.get("parse_data") or {} if event.get("event") == "user" else {}
+        intent = parse_data.get("intent") or {}
+        topic = intent.get("full_retrieval_intent_name") or next(
+            (
+                e.get("value")
+                for e in parse_data.get("entities") or []
+                if e.get("entity") == "topic"
+            ),
+            None,
+        )
+        if topic:
+            return topic
+    return None
+
+
+def platform_said(events: list[dict[str, Any]]) -> str | None:
+    """The phone the user named earlier in the session ("my iphone is new"), newest first, so
+    a walkthrough does not ask what the user already told."""
+    for event in reversed(events):
+        if event.get("event") == "session_started":
+            return None
+        if event.get("event") == "user":
+            found = platform_from_text(event.get("text") or "")
+            if found:
+                return found
+    return None
+
+
 def state_from(tracker: Tracker) -> w.State:
     return w.State(
         walkthrough=tracker.get_slot("walkthrough"),
         step=tracker.get_slot("walkthrough_step"),
         status=tracker.get_slot("walkthrough_status"),
-        platform=tracker.get_slot("platform"),
+        platform=tracker.get_slot("platform") or platform_said(tracker.events),
     )
 
 

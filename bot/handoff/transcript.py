@@ -39,6 +39,10 @@ def transcript(events: Iterable[Mapping[str, Any]], limit: int = MAX_MESSAGES) -
         kind = event.get("event")
         if kind == "session_started":
             messages = []
+        elif kind == "rewind":
+            # The message was taken back to be relabelled (actions/context.py) and comes again.
+            while messages and messages.pop()["who"] != "user":
+                pass
         elif kind in _SPEAKERS and isinstance(event.get("text"), str) and event["text"].strip():
             at = _at(event.get("timestamp"))
             messages.append({"who": kind, "text": _shown(event["text"]), "at": at})

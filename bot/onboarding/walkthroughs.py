@@ -205,8 +205,12 @@ def back(state: State, after_help: bool = False) -> Outcome:
     return _show(replace(state, step=walkthrough.steps[index].id))
 
 
-def stuck(state: State) -> Outcome:
-    """Help for the current step; the walkthrough stays where it is."""
+def stuck(state: State, helped_already: bool = False) -> Outcome:
+    """Help for the current step; the walkthrough stays where it is.
+
+    Stuck again right after the help: the same text again would be a loop, so the view
+    "help.again" offers a person instead.
+    """
     if not state.current or state.status is None:
         return _idle(state, "nothing_active")
     if state.status == ASKING_PLATFORM:
@@ -214,7 +218,8 @@ def stuck(state: State) -> Outcome:
     walkthrough = state.current
     step = walkthrough.steps[walkthrough.index(state.step)]
     shown = _show(state)
-    return Outcome(shown.state, f"help.{step.stuck}", shown.position)
+    view = "help.again" if helped_already else f"help.{step.stuck}"
+    return Outcome(shown.state, view, shown.position)
 
 
 def stop(state: State) -> Outcome:
@@ -238,3 +243,22 @@ def no_method_left(state: State) -> Outcome:
     The walkthrough ends; the HANDOFF status tells the rules to offer a ticket next.
     """
     return Outcome(replace(IDLE, platform=state.platform, status=HANDOFF), HANDOFF)
+
+
+# The walkthrough that does what an FAQ answer describes: "walk me through it" right after
+# the new-phone answer means the new-phone walkthrough, not "which set-up would you like?".
+TOPIC_WALKTHROUGHS = {
+    "first_sign_in": "first_setup",
+    "install_app": "first_setup",
+    "add_account": "existing_app",
+    "new_phone": "new_phone",
+    "lost_phone": "lost_phone",
+    "backup_method": "backup_device",
+    "no_smartphone": "sms_only",
+    "phone_number": "backup_phone",
+}
+
+
+def walkthrough_for_topic(topic: str | None) -> str | None:
+    """The walkthrough for a topic key such as "faq/new_phone" or "new_phone", if it has one."""
+    return TOPIC_WALKTHROUGHS.get((topic or "").removeprefix("faq/"))

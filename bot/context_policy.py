@@ -1,0 +1,83 @@
+"""Reads the latest message in the context of what the assistant just asked (bot/context_reading).
+
+When the reading differs from the classifier's intent ("send den" at the summary is a yes), this
+policy predicts action_read_in_context, which relabels the message; Rasa then predicts again, and
+the ordinary rules answer the message as what it meant. The reading travels to the action in
+the ``context_reading`` slot, an event only applied if this policy wins; the relabelling reverts
+the message, and that slot with it.
+
+A policy because only policies see both the parsed message and the conversation; above the
+rule policy in priority, so a rule written for the classifier's reading cannot win a tie.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.context_reading import Context, read_in_context, step_is_question
+
+READ_ACTION = "action_read_in_context"
+READING_SLOT = "context_reading"
+
+
+def last_bot_action(tracker: DialogueStateTracker) -> str | None:
+    """The assistant's last action before the user's latest message."""
+    for event in reversed(tracker.applied_events()):
+        if isinstance(event, ActionExecuted) and event.action_name not in (ACTION_LISTEN_NAME,):
+            return event.action_name
+    return None
+
+
+def context_of(tracker: DialogueStateTracker) -> Context:
+    return Context(
+        asked=last_bot_action(tracker),
+        active_loop=tracker.active_loop_name,
+        requested_slot=tracker.get_slot(REQUESTED_SLOT) if tracker.active_loop_name else None,
+        walkthrough_status=tracker.get_slot("walkthrough_status"),
+        walkthrough_question=step_is_question(
+            tracker.get_slot("walkthrough"), tracker.get_slot("walkthrough_step")
+        ),
+    )
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
+)
+class ContextPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {POLICY_PRIORITY: RULE_POLICY_PRIORITY + 1}
+
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        message = tracker.latest_message
+        if tracker.latest_action_name != ACTION_LISTEN_NAME or not message:
+            return self._prediction(probabilities)
+        reading = read_in_context(
+            context_of(tracker), message.text, (message.intent or {}).get("name")
+        )
+        if not reading or READ_ACTION not in domain.action_names_or_texts:
+            return self._prediction(probabilities)
+        probabilities[domain.index_for_action(READ_ACTION)] = 1.0
+        return self._prediction(probabilities, optional_events=[SlotSet(READING_SLOT, reading)])

@@ -1,0 +1,152 @@
+"""What a message means given what the assistant just asked.
+
+The classifier reads each message alone, but people answer the question in front of them:
+"send den" at the ticket's summary is a yes, "ok downloaded it" at a walkthrough step is
+"done", "No, I have no other way to sign in" at "Do you have another way to sign in?" is a
+no, and "ring gerne på 20 13 57 91" at the phone question is the number. This module decides,
+from the context and the words, whether a message should be read as another intent; the
+policy (bot/context_policy.py) and the action that relabels the message
+(actions/context.py) both ask it, so they always agree.
+
+A reading never overrides what must be heard whatever was asked: a report of someone else in
+the account, a password typed in, a request to stop.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.onboarding.walkthroughs import WALKTHROUGHS
+
+# Said in any context, these are never re-read as an answer to the question.
+HEARD_ANYWAY = frozenset(
+    {"report_compromise", "share_secret", "walkthrough_stop", "change_language", "check_link"}
+)
+SUMMARY = "utter_ticket_summary"
+HANDOFF_OFFER = "utter_handoff_offer"
+
+_WORD = re.compile(r"[\w']+|[👍✅👌]")
+# "send it", "send den", "ja send den", "submit", "go ahead", "afsted med den".
+_SEND = re.compile(r"\b(send|sende|submit|indsend|afsted|go ahead|do it|gør det|gor det)\b", re.I)
+_CREATE = re.compile(
+    r"\b(make|create|open|file|raise|lav|opret|oprette|lave)\b.*\b(ticket|case|sag|sagen|en)\b"
+    r"|\b(ticket|sag) (please|tak)\b",
+    re.I,
+)
+_NEGATION = re.compile(
+    r"\b(not|no|don't|dont|do not|never|cancel|wait|ikke|nej|vent|annuller|stop|hold)\b|n't\b",
+    re.I,
+)
+# Progress at a walkthrough step, in both languages; trouble words veto it.
+_PROGRESS = re.compile(
+    r"^(ok|okay|okey|k|done|did it|finished|ready|next|got it|all good|yes|yep|yeah|sure|"
+    r"færdig|faerdig|klar|næste|naeste|fint|ja|jep|jo|gjort|check|tjek)\b"
+    r"|\b(downloaded|installed|scanned|added|approved|deleted|removed|worked|works|i see|"
+    r"i can see|it's there|its there|shows up|showing|appeared|"
+    r"hentet|downloadet|installeret|scannet|tilføjet|tilfojet|godkendt|slettet|fjernet|"
+    r"virkede|virker|jeg kan se|den er der|kom frem|dukkede op)\b|[👍✅👌]",
+    re.I,
+)
+_TROUBLE = re.compile(
+    r"\?|\b(not|can't|cant|cannot|couldn't|doesn't|doesnt|didn't|didnt|won't|wont|no|nothing|"
+    r"error|fail|failed|stuck|help|problem|but|how|where|why|what|"
+    r"ikke|fejl|hjælp|hjaelp|problem|men|hvordan|hvor|hvorfor|hvad|intet|ingen)\b",
+    re.I,
+)
+_PHONE_DIGITS = re.compile(r"(?:\+|00)?\d[\d ()./-]{6,}\d")
+_EMAIL = re.compile(r"\b[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the assistant last asked: its last response, the open form and walkthrough."""
+
+    asked: str | None = None  # the last utter_* the assistant said, if it was the last action
+    active_loop: str | None = None
+    requested_slot: str | None = None
+    walkthrough_status: str | None = None
+    walkthrough_question: bool = False  # the walkthrough's current step is a yes/no question
+
+
+def step_is_question(walkthrough: str | None, step: str | None) -> bool:
+    """Whether the walkthrough's current step asks yes or no ("Do you have another way...?")."""
+    found = WALKTHROUGHS.get(walkthrough or "")
+    return bool(found) and any(s.id == step and s.question for s in found.steps)
+
+
+def _phone_number_in(text: str) -> bool:
+    return any(sum(ch.isdigit() for ch in found) >= 8 for found in _PHONE_DIGITS.findall(text))
+
+
+def _at_summary(context: Context, text: str, intent: str) -> str | None:
+    if context.asked != SUMMARY or intent in ("affirm", "deny"):
+        return None
+    if intent == "request_person" or (_SEND.search(text) and not _NEGATION.search(text)):
+        return "affirm"
+    return None
+
+
+def _at_offer(context: Context, text: str, intent: str) -> str | None:
+    if context.asked != HANDOFF_OFFER or intent in ("affirm", "deny"):
+        return None
+    if intent == "request_person" or (_CREATE.search(text) and not _NEGATION.search(text)):
+        return "affirm"
+    return None
+
+
+def _in_form(context: Context, text: str, intent: str) -> str | None:
+    """An answer with words around it is still the answer the form asked for."""
+    if context.active_loop != "ticket_form" or intent in ("inform", "affirm", "deny"):
+        return None
+    if context.requested_slot == "ticket_phone" and _phone_number_in(text):
+        return "inform"
+    if context.requested_slot == "ticket_username" and _EMAIL.search(text):
+        return "inform"
+    return None
+
+
+def _in_walkthrough(context: Context, text: str, intent: str) -> str | None:
+    if context.walkthrough_status != "active" or context.active_loop:
+        return None
+    if context.walkthrough_question:
+        # "No, I have no other way to sign in" answers "Do you have another way?".
+        return "deny" if intent == "no_method_left" else None
+    if intent in (
+        "walkthrough_done",
+        "walkthrough_stuck",
+        "walkthrough_back",
+        "walkthrough_resume",
+    ):
+        return None
+    if _PROGRESS.search(text) and not _TROUBLE.search(text):
+        return "walkthrough_done"
+    return None
+
+
+READERS = (_at_summary, _at_offer, _in_form, _in_walkthrough)
+
+
+def read_in_context(context: Context, text: str | None, intent: str | None) -> str | None:
+    """The intent ``text`` should be read as here, or None to keep what the classifier said."""
+    if not text or text.startswith("/") or intent in HEARD_ANYWAY:
+        return None
+    for reader in READERS:
+        reading = reader(context, text.strip(), intent or "")
+        if reading and reading != intent:
+            return reading
+    return None
+
+
+def relabelled(parse_data: dict, intent: str) -> dict:
+    """The parse data of a message read as ``intent``: sure of it, the classifier's guess kept
+    in the ranking (for the transcript and for insights into what the classifier missed)."""
+    ranking = [{"name": intent, "confidence": 1.0}] + [
+        ranked for ranked in parse_data.get("intent_ranking") or [] if ranked.get("name") != intent
+    ]
+    return {
+        **parse_data,
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": ranking,
+        "read_in_context_from": (parse_data.get("intent") or {}).get("name"),
+    }

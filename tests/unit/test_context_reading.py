@@ -1,0 +1,92 @@
+"""What a message means given what the assistant just asked (bot/context_reading.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.context_reading import Context, read_in_context, relabelled, step_is_question
+
+SUMMARY = Context(asked="utter_ticket_summary")
+OFFER = Context(asked="utter_handoff_offer")
+STEP = Context(asked="utter_walkthrough", walkthrough_status="active")
+QUESTION = Context(
+    asked="utter_walkthrough", walkthrough_status="active", walkthrough_question=True
+)
+PHONE = Context(
+    asked="utter_ask_ticket_phone", active_loop="ticket_form", requested_slot="ticket_phone"
+)
+USERNAME = Context(active_loop="ticket_form", requested_slot="ticket_username")
+NOTHING = Context(asked="utter_greet")
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "intent", "reading"),
+    [
+        # Typed confirmations at the summary are a yes, in both languages.
+        (SUMMARY, "send it", "faq", "affirm"),
+        (SUMMARY, "send den", "nlu_fallback", "affirm"),
+        (SUMMARY, "ja send den", "inform", "affirm"),
+        (SUMMARY, "yep looks right, go ahead and send it", "inform", "affirm"),
+        (SUMMARY, "I want a person", "request_person", "affirm"),
+        (SUMMARY, "don't send it yet", "inform", None),
+        (SUMMARY, "ikke send den", "inform", None),
+        (SUMMARY, "yes", "affirm", None),  # already what it means
+        # At the offer, asking for the ticket in any words is a yes.
+        (OFFER, "fine make the damn ticket", "nlu_fallback", "affirm"),
+        (OFFER, "opret en sag", "faq", "affirm"),
+        (OFFER, "I just want a human", "request_person", "affirm"),
+        (OFFER, "don't make a ticket", "inform", None),
+        # Progress at a walkthrough step is "done"; trouble is not.
+        (STEP, "ok downloaded it", "affirm", "walkthrough_done"),
+        (STEP, "ok I see the QR code now", "faq", "walkthrough_done"),
+        (STEP, "approved with the number. all good", "faq", "walkthrough_done"),
+        (STEP, "det virkede", "nlu_fallback", "walkthrough_done"),
+        (STEP, "slettet 👍", "nlu_fallback", "walkthrough_done"),
+        (STEP, "ok", "affirm", "walkthrough_done"),
+        (STEP, "ok but I can't scan the QR code", "faq", None),
+        (STEP, "det virkede ikke", "nlu_fallback", None),
+        (STEP, "how do I download it?", "faq", None),
+        (STEP, "I'm stuck", "walkthrough_stuck", None),
+        # A yes/no step: "no other way" is the no; "ok" is no answer to it.
+        (QUESTION, "No, I have no other way to sign in", "no_method_left", "deny"),
+        (QUESTION, "ok", "affirm", None),
+        # The form's questions: the answer inside a sentence.
+        (PHONE, "ring gerne på 20 13 57 91", "contact_servicedesk", "inform"),
+        (PHONE, "her number is 28 91 44 03", "faq", "inform"),
+        (PHONE, "what do you need my number for?", "faq", None),
+        (USERNAME, "it's jbn@ruc.dk", "faq", "inform"),
+        # What must be heard whatever was asked.
+        (
+            SUMMARY,
+            "send it, and someone else approved a sign-in on my account",
+            "report_compromise",
+            None,
+        ),
+        (STEP, "ok my password is Hest1234", "share_secret", None),
+        (NOTHING, "send it", "faq", None),
+        (SUMMARY, "/affirm", "affirm", None),  # buttons say what they mean
+    ],
+)
+def test_a_message_is_read_as_the_answer_to_what_was_asked(context, text, intent, reading):
+    assert read_in_context(context, text, intent) == reading
+
+
+def test_the_walkthroughs_yes_no_steps_are_known():
+    assert step_is_question("lost_phone", "other_method")
+    assert step_is_question("new_phone", "old_phone_works")
+    assert not step_is_question("first_setup", "install")
+    assert not step_is_question(None, None)
+
+
+def test_a_relabelled_message_keeps_the_classifiers_guess_for_insights():
+    parse = {
+        "text": "send den",
+        "intent": {"name": "nlu_fallback", "confidence": 0.3},
+        "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}],
+        "entities": [],
+    }
+    read = relabelled(parse, "affirm")
+    assert read["intent"] == {"name": "affirm", "confidence": 1.0}
+    assert read["intent_ranking"][0]["name"] == "affirm"
+    assert read["read_in_context_from"] == "nlu_fallback"
+    assert read["text"] == "send den"
