@@ -16,7 +16,7 @@ from actions.servicedesk import conversation_language, hours_status_slot
 from bot.conversation_history import whole_session
 from bot.handoff import fields, reasons
 from bot.handoff.ticket import FormAnswers, status, submit_retrying
-from bot.handoff.transcript import recent_user_texts, transcript
+from bot.handoff.transcript import recent_user_texts, session_intents, transcript
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -43,10 +43,11 @@ class ActionOfferHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
-        reason = reasons.reason_for(_intent(tracker), tracker.latest_action_name)
-        said = recent_user_texts(
-            whole_session(tracker.sender_id, tracker.events), reasons.QUOTED_MESSAGES
+        session = whole_session(tracker.sender_id, tracker.events)
+        reason = reasons.reason_for(
+            _intent(tracker), tracker.latest_action_name, session_intents(session)
         )
+        said = recent_user_texts(session, reasons.QUOTED_MESSAGES)
         events = _cleared((*FORM_SLOTS, "ticket_problem", "ticket_reference", "ticket_outcome"))
         events += [
             SlotSet("handoff_reason", reason),
@@ -108,7 +109,7 @@ class ValidateTicketForm(FormValidationAction):
 
 
 class ActionTicketChange(Action):
-    """Empty the field the user wants to correct; the form then asks for it again."""
+    """Apply the correction the message carries, or empty the field so the form asks again."""
 
     def name(self) -> str:
         return "action_ticket_change"
@@ -117,10 +118,15 @@ class ActionTicketChange(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
         field = next(tracker.get_latest_entity_values("ticket_field"), None)
-        events: Events = [SlotSet("ticket_problem", None), SlotSet("ticket_field", None)]
-        if field in FORM_SLOTS:
-            events.append(SlotSet(field, None))
-        return events
+        if field not in FORM_SLOTS:
+            return [SlotSet("ticket_problem", None), SlotSet("ticket_field", None)]
+        text, domain_name = tracker.latest_message.get("text"), get_settings().ruc_email_domain
+        found = fields.correction_in(text, field, domain_name) or fields.Checked(None)
+        return [
+            SlotSet("ticket_problem", found.problem),
+            SlotSet("ticket_field", None),
+            SlotSet(field, found.value),
+        ]
 
 
 class ActionTicketReset(Action):

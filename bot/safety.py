@@ -10,6 +10,7 @@ a secret.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 CODE_MARK = "[code removed]"
 SECRET_MARK = "[password removed]"
@@ -19,8 +20,10 @@ SECRET_MARK = "[password removed]"
 _SECRET_WORDS = (
     r"(?:password|passwd|pass ?word|pwd|pw|passcode|pin|kodeord|adgangskode)(?:et|en|n|s)?\b"
 )
+# The secret is more than the joiner's own sign: "pw:" alone (say, before a marker) has none.
 _SECRET_AFTER_WORD = re.compile(
-    rf"(?i)\b({_SECRET_WORDS})(\s*(?:is|er|was|var|=|:|-)?\s*)(\"[^\"]+\"|'[^']+'|\S+)"
+    rf"(?i)\b({_SECRET_WORDS})(\s*(?:is|er|was|var|=|:|-)?\s*)"
+    r"(?=[:=-]*[^\s:=-])(\"[^\"]+\"|'[^']+'|\S+)"
 )
 # Groups of digits such as 123456, 123 456, 123-456 or 1234 5678: one-time codes (6-8 digits).
 _DIGIT_CODE = re.compile(r"(?<![\w+-])\d(?:[ -]?\d){5,7}(?![\w])")
@@ -66,13 +69,38 @@ def states_a_password(text: str) -> bool:
     return False
 
 
+# The markers themselves: never to be redacted again. Text is redacted more than once on its
+# way to a ticket (stored events, then the transcript; a slot, then the summary), and a secret
+# word before a marker ("adgangskode: [password removed]") would otherwise take the marker's
+# first half for the secret and garble it into "[password removed] removed]".
+_MARKERS = re.compile(f"({re.escape(CODE_MARK)}|{re.escape(SECRET_MARK)})")
+_Replacement = Callable[[re.Match[str]], str] | str
+_REDACTIONS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
+    (_SECRET_AFTER_WORD, _secret_replacement),
+    (_TOKEN, SECRET_MARK),
+    (_DIGIT_CODE, CODE_MARK),
+)
+
+
+def _outside_markers(pattern: re.Pattern[str], replacement: _Replacement, text: str) -> str:
+    """``pattern`` replaced in the stretches between markers only, so replacements never nest."""
+    pieces = _MARKERS.split(text)  # odd positions are the markers
+    return "".join(
+        piece if position % 2 else pattern.sub(replacement, piece)
+        for position, piece in enumerate(pieces)
+    )
+
+
 def redact(text: str) -> str:
-    """``text`` with passwords, one-time codes and pass-like tokens replaced by markers."""
+    """``text`` with passwords, one-time codes and pass-like tokens replaced by markers.
+
+    Each secret becomes exactly one marker, and redacting redacted text changes nothing.
+    """
     if not text:
         return text
-    text = _SECRET_AFTER_WORD.sub(_secret_replacement, text)
-    text = _TOKEN.sub(SECRET_MARK, text)
-    return _DIGIT_CODE.sub(CODE_MARK, text)
+    for pattern, replacement in _REDACTIONS:
+        text = _outside_markers(pattern, replacement, text)
+    return text
 
 
 # Slots filled from free text by the ticket form: Rasa first stores what the user typed, then

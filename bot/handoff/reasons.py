@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.handoff.fields import is_bare_reply
 from bot.locales import DEFAULT_LANGUAGE, text, texts
 
 NO_METHOD = "no_method"
@@ -19,9 +20,10 @@ MISUNDERSTOOD = "misunderstood"
 REASONS = (NO_METHOD, LOCKED_OUT, COMPROMISED, ASKED_PERSON, MISUNDERSTOOD)
 
 # Intents that are themselves a reason to hand off.
+_COMPROMISE_INTENT = "report_compromise"
 _INTENT_REASONS = {
     "locked_out": LOCKED_OUT,
-    "report_compromise": COMPROMISED,
+    _COMPROMISE_INTENT: COMPROMISED,
     "request_person": ASKED_PERSON,
 }
 
@@ -30,13 +32,20 @@ QUOTED_MESSAGES = 2
 QUOTE_CHARS = 300
 
 
-def reason_for(intent: str | None, previous_action: str | None) -> str:
+def reason_for(
+    intent: str | None, previous_action: str | None, session_intents: Iterable[str] = ()
+) -> str:
     """The reason behind an offer that the rules just triggered.
 
-    The intent tells when it is itself a trigger. Otherwise the action that led here does: a
+    A compromise reported earlier in the session (``session_intents``: the intents of the
+    session's messages) outranks any later trigger: someone else may still be in the account
+    when the user then just asks for a person, and the ticket must stay urgent. Otherwise the
+    intent tells when it is itself a trigger, and else the action that led here does: a
     walkthrough that found no sign-in method left, or the fallback (an unclear message or
     "none of these" after suggestions) for a misunderstanding.
     """
+    if _COMPROMISE_INTENT in {intent, *session_intents}:
+        return COMPROMISED
     if intent in _INTENT_REASONS:
         return _INTENT_REASONS[intent]
     if previous_action == "action_walkthrough":
@@ -54,12 +63,14 @@ def summary_draft(
 ) -> str:
     """ "What happened" as the form proposes it: the reason, then the user's own last words.
 
-    The texts must already be redacted: the draft is shown back and stored on the ticket.
+    Only words about the problem are quoted: "send it", "ja" or a phone number would tell the
+    agent nothing. The texts must already be redacted: the draft is shown back and stored on
+    the ticket.
     """
     summaries = texts("handoff.summaries", language)
     summary = summaries.get(reason, summaries[MISUNDERSTOOD])
-    quoted = [text.strip() for text in recent_user_texts if text and text.strip()]
-    quoted = [text for text in quoted if not text.startswith("/")][-QUOTED_MESSAGES:]
+    quoted = [text.strip() for text in recent_user_texts if not is_bare_reply(text)]
+    quoted = quoted[-QUOTED_MESSAGES:]
     if not quoted:
         return summary
     words = " / ".join(quoted)

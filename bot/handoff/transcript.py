@@ -6,13 +6,20 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.handoff.fields import is_bare_reply
 from bot.safety import redact
+
+Event = Mapping[str, Any]
 
 MAX_MESSAGES = 60
 MAX_MESSAGE_CHARS = 2000
 # The ticket's transcript format (bot/tickets/models.py Ticket.transcript_lines): who is
 # "user" or "bot", as in Rasa's events.
 _SPEAKERS = ("user", "bot")
+# The form, and the questions about the ticket after it: what users say there ("Jonas Berg",
+# "20 13 57 91", "send it") answers the ticket, it does not describe the problem.
+_TICKET_FORM = "ticket_form"
+_TICKET_QUESTIONS = frozenset({"utter_ticket_summary", "utter_ticket_which_field"})
 
 
 def _shown(text: str) -> str:
@@ -28,29 +35,64 @@ def _at(timestamp: Any) -> str | None:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat(timespec="seconds")
 
 
-def transcript(events: Iterable[Mapping[str, Any]], limit: int = MAX_MESSAGES) -> list[dict]:
+def _this_session(events: Iterable[Event]) -> list[Event]:
+    """The events since the last session start.
+
+    An earlier session (days ago, perhaps about something else) is none of the ticket's
+    business.
+    """
+    current: list[Event] = []
+    for event in events:
+        if event.get("event") == "session_started":
+            current = []
+        else:
+            current.append(event)
+    return current
+
+
+def transcript(events: Iterable[Event], limit: int = MAX_MESSAGES) -> list[dict]:
     """The current session's last ``limit`` messages as ``{"who", "text", "at"}`` dicts.
 
-    Only the current session: an earlier one (days ago, perhaps about something else) is none
-    of the ticket's business. Every text is redacted before it leaves this function.
+    Every text is redacted before it leaves this function: tickets are read and mailed around.
     """
-    messages: list[dict] = []
-    for event in events:
-        kind = event.get("event")
-        if kind == "session_started":
-            messages = []
-        elif kind == "rewind":
-            # The message was taken back to be relabelled (actions/context.py) and comes again.
-            while messages and messages.pop()["who"] != "user":
-                pass
-        elif kind in _SPEAKERS and isinstance(event.get("text"), str) and event["text"].strip():
-            at = _at(event.get("timestamp"))
-            messages.append({"who": kind, "text": _shown(event["text"]), "at": at})
+    messages = [
+        {"who": event["event"], "text": _shown(event["text"]), "at": _at(event.get("timestamp"))}
+        for event in _this_session(events)
+        if event.get("event") in _SPEAKERS
+        and isinstance(event.get("text"), str)
+        and event["text"].strip()
+    ]
     return messages[-limit:]
 
 
-def recent_user_texts(events: Iterable[Mapping[str, Any]], count: int) -> list[str]:
-    """The user's last ``count`` typed messages of the session, redacted, oldest first."""
-    typed = [m["text"] for m in transcript(events) if m["who"] == "user"]
-    typed = [text for text in typed if text != "[pressed a button]"]
-    return typed[-count:]
+def session_intents(events: Iterable[Event]) -> list[str]:
+    """The intents of the user's messages in the current session, oldest first."""
+    users = [event for event in _this_session(events) if event.get("event") == "user"]
+    intents = [(event.get("parse_data") or {}).get("intent") or {} for event in users]
+    return [intent["name"] for intent in intents if intent.get("name")]
+
+
+def _typed_outside_the_ticket(events: Iterable[Event]) -> list[str]:
+    """What the user typed that did not answer the ticket's form or its questions."""
+    typed: list[str] = []
+    in_form, last_action = False, None
+    for event in _this_session(events):
+        kind = event.get("event")
+        if kind == "active_loop":
+            in_form = event.get("name") == _TICKET_FORM
+        elif kind == "action" and event.get("name") != "action_listen":
+            last_action = event.get("name")
+        elif kind == "user" and not in_form and last_action not in _TICKET_QUESTIONS:
+            typed.append(event.get("text") or "")
+    return typed
+
+
+def recent_user_texts(events: Iterable[Event], count: int) -> list[str]:
+    """The user's last ``count`` messages of the session about their problem, redacted.
+
+    The draft quotes these to tell the agent what happened in the user's own words, so
+    answers to the ticket (names, numbers, "send it"), buttons and bare replies ("ja", "ok")
+    have no place among them.
+    """
+    texts = [text for text in _typed_outside_the_ticket(events) if not is_bare_reply(text)]
+    return [_shown(text) for text in texts[-count:]]

@@ -31,9 +31,10 @@ def test_only_a_possibly_compromised_account_is_urgent():
 
 
 def test_summary_draft_quotes_the_users_last_words_without_buttons():
-    draft = reasons.summary_draft(reasons.LOCKED_OUT, ["hi", "/affirm", "my account is locked"])
+    said = ["it says my account is blocked", "hi", "/affirm", "my account is locked"]
+    draft = reasons.summary_draft(reasons.LOCKED_OUT, said)
     assert draft.startswith("Locked out")
-    assert '"hi / my account is locked"' in draft
+    assert '"it says my account is blocked / my account is locked"' in draft
     assert reasons.summary_draft(reasons.LOCKED_OUT, []) == "Locked out: cannot sign in with MFA."
     long = reasons.summary_draft(reasons.ASKED_PERSON, ["x" * 1000])
     assert len(long) < 400 and long.endswith('…"')
@@ -94,9 +95,13 @@ def test_the_ruc_domain_is_configurable():
     assert fields.check_username("ann@ruc.dk", "example.org").problem == "email_not_ruc"
 
 
-@pytest.mark.parametrize("text", ["+45 12 34 56 78", "12345678", "(+46) 70-123 45 67"])
-def test_phone_numbers_accepted(text):
-    assert fields.check_phone(text, declined=False).value == text
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("+45 12 34 56 78", "+4512345678"), ("12345678", "+4512345678"),
+     ("(+46) 70-123 45 67", "+46701234567")],
+)  # fmt: skip
+def test_phone_numbers_accepted_in_e164(text, value):
+    assert fields.check_phone(text, declined=False).value == value
 
 
 @pytest.mark.parametrize("text", ["skip", "No thanks", "nej"])
@@ -117,7 +122,7 @@ def test_summary_keeps_the_draft_or_takes_redacted_words():
     assert fields.check_summary("/affirm", True, "Locked out.").value == "Locked out."
     mine = fields.check_summary("phone stolen, my code was 123456", False, "draft")
     assert mine.value == "phone stolen, my code was [code removed]"
-    assert fields.check_summary("ok", False, "draft").problem == "summary_short"
+    assert fields.check_summary("no", False, "draft").problem == "summary_short"
     assert len(fields.check_summary("y" * 5000, False, None).value) == fields.MAX_SUMMARY_CHARS
 
 
