@@ -279,3 +279,58 @@ def summarise(results: list[ConversationResult]) -> WastedShare:
             if "no such ticket" in p or "should have been" in p
         ),
     )
+
+
+# What a wasted turn is counted under in docs/benchmarks.md: one cause per turn, so the causes
+# add up to the wasted turns. The fallback first (nothing was understood), then a repeated
+# reply (a loop), else a missed expectation (a wrong answer, or no reply at all).
+WASTE_CAUSES = ("fallback", "repeat", "wrong answer")
+
+
+def waste_cause(turn: TurnResult) -> str | None:
+    """The cause ``turn`` is counted under (one of WASTE_CAUSES), or None if it was not wasted."""
+    if turn.fallback:
+        return "fallback"
+    if turn.repeated:
+        return "repeat"
+    if turn.problems:
+        return "wrong answer"
+    return None
+
+
+@dataclass(frozen=True)
+class WastedBreakdown:
+    """The wasted-turn figures of a set of played conversations, overall and split three ways."""
+
+    overall: WastedShare
+    by_language: dict[str, WastedShare]  # language -> its conversations' figures, sorted
+    by_cause: dict[str, int]  # each of WASTE_CAUSES -> wasted turns counted under it
+    by_covers: dict[str, WastedShare]  # "item 1" .. "item 11" in order, then the rest sorted
+
+
+def _covers_order(covers: str) -> tuple[int, int, str]:
+    item = re.fullmatch(r"item (\d+)", covers.strip())
+    return (0, int(item.group(1)), "") if item else (1, 0, covers)
+
+
+def break_down(results: list[ConversationResult]) -> WastedBreakdown:
+    """Summarise ``results`` overall, per language, per cause and per ``covers`` (pure)."""
+
+    def grouped(key: Callable[[Conversation], str], order: Callable[[str], Any]) -> dict:
+        groups: dict[str, list[ConversationResult]] = {}
+        for result in results:
+            groups.setdefault(key(result.conversation), []).append(result)
+        return {name: summarise(groups[name]) for name in sorted(groups, key=order)}
+
+    causes = dict.fromkeys(WASTE_CAUSES, 0)
+    for result in results:
+        for turn in result.turns:
+            cause = waste_cause(turn)
+            if cause is not None:
+                causes[cause] += 1
+    return WastedBreakdown(
+        overall=summarise(results),
+        by_language=grouped(lambda c: c.language, str),
+        by_cause=causes,
+        by_covers=grouped(lambda c: c.covers, _covers_order),
+    )

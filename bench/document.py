@@ -10,6 +10,7 @@ import math
 from datetime import date
 
 from bench import long_conversation
+from bench.conversation_tests import WastedShare
 from bench.markdown import MISSING, compared_row, number, percent, table, times
 from bench.plot import STOCK_RASA_TURN_P50_MS
 from bench.results import ProfileRun, Results
@@ -35,6 +36,7 @@ def render(results: Results, plot_name: str) -> str:
         _targets(results),
         _real_questions(results),
         _quality(results),
+        _conversation_tests(results),
         *(_latency(profile, results) for profile in results.profiles),
         _production_note(results),
         _soak(results),
@@ -187,6 +189,101 @@ def _quality(results: Results) -> str:
         "data) that get the right answer, scored like `tests/nlu` (`bot/nlu_eval.py`).\n\n"
         + table(headers, rows)
         + f"\n\n{note}"
+    )
+
+
+WASTED_TARGET = 0.05  # issue 16: wasted turns under 5%, no ticket lost
+CAUSE_LABELS = {
+    "fallback": 'fallback ("not sure")',
+    "repeat": "repeated reply (a loop)",
+    "wrong answer": "wrong answer (an expectation missed)",
+}
+
+
+def _wasted_cells(figures: WastedShare) -> list[str]:
+    return [
+        str(figures.conversations),
+        str(figures.passed),
+        str(figures.turns),
+        str(figures.wasted),
+        percent(figures.share),
+    ]
+
+
+def _conversation_tests(results: Results) -> str:
+    header = "## Conversations as people type them\n\n"
+    played = results.conversation_tests
+    if played is None:
+        note = results.conversation_tests_note
+        return header + f"**Not measured in this run.** {note}" if note else ""
+    checked = results.conversation_tests_tickets_checked
+
+    def lost(figures: WastedShare) -> str:
+        if not checked:
+            return MISSING
+        return str(figures.lost_tickets) + (" (**not met**)" if figures.lost_tickets else "")
+
+    first = [language for language in ("en", "da") if language in played.by_language]
+    languages = first + [language for language in played.by_language if language not in first]
+    rows = [
+        [
+            label,
+            *_wasted_cells(figures),
+            _verdict(figures.share < WASTED_TARGET) if figures.turns else MISSING,
+            lost(figures),
+        ]
+        for label, figures in [
+            *((language, played.by_language[language]) for language in languages),
+            ("overall", played.overall),
+        ]
+    ]
+    headers = [
+        "language",
+        "conversations",
+        "passed",
+        "turns",
+        "wasted turns",
+        "wasted share",
+        "target: under 5%",
+        "lost tickets (target: 0)",
+    ]
+    turns = played.overall.turns
+    cause_rows = [
+        [CAUSE_LABELS.get(cause, cause), str(count), percent(count / turns if turns else None)]
+        for cause, count in played.by_cause.items()
+    ]
+    cause_rows.append(["all causes", str(played.overall.wasted), percent(played.overall.share)])
+    covers_rows = [
+        [covers, *_wasted_cells(figures)] for covers, figures in played.by_covers.items()
+    ]
+    tickets = (
+        "Lost tickets are read from the assistant's own tickets database (SQLite in the run's "
+        "var directory, looked up by the conversation's key as the console does) after each "
+        "conversation: a reference the user was told that is not stored, or no ticket where one "
+        "was asked for."
+        if checked
+        else "Lost tickets were not checked in this run: the assistant's tickets database was "
+        "not reachable from the benchmark."
+    )
+    return (
+        header + "The multi-turn conversations of `tests/conversations/` (issue 16: typed the way "
+        "people type, in English and Danish; a button is pressed as the widget presses it), "
+        "played over HTTP (`POST /webhooks/rest/webhook`) against the embedded default after "
+        "its warm-up and before its load levels, each from a fresh sender, and scored turn by "
+        "turn as the tests score them (`bench/conversation_tests.py`). A turn is wasted when "
+        'the user got nothing for it: the "not sure" fallback, a reply already given in the '
+        "conversation (a loop), or a reply that missed what it had to say or do (a wrong "
+        "answer); a turn whose expectation allows the fallback or a repeat is not. A "
+        "conversation passes when no turn is wasted and no ticket was lost or sent unasked. "
+        f"{tickets}\n\n"
+        + table(headers, rows)
+        + "\n\nWasted turns by cause (one cause per turn: the fallback first, then a repeat, "
+        "else a wrong answer, so the causes add up to the wasted turns):\n\n"
+        + table(["cause", "wasted turns", "share of all turns"], cause_rows)
+        + "\n\nBy what the conversations are about (`covers`: an item of issue 16, or a "
+        "problem a public help page describes):\n\n"
+        + table(["covers", *headers[1:6]], covers_rows)
+        + (f"\n\n{results.conversation_tests_note}" if results.conversation_tests_note else "")
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bench.conversation_tests import WastedBreakdown
 from bench.load import LoadResult
 from bench.training import Training
 
@@ -52,4 +53,8 @@ class Results:
     stock_reference: LoadResult | None = None
     profiles: list[ProfileRun] = field(default_factory=list)
     production_note: str = ""
+    # tests/conversations played against the embedded default (bench/conversation_tests.py)
+    conversation_tests: WastedBreakdown | None = None
+    conversation_tests_tickets_checked: bool = False  # its tickets database was read
+    conversation_tests_note: str = ""  # why not measured, or what limited the measurement
     total_seconds: float = 0.0

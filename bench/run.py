@@ -2,7 +2,8 @@
 
 Training first (the CPU-heaviest step, on an otherwise idle machine), then model scoring,
 then one server at a time: stock Rasa as the reference, the embedded default, the production
-profile. Never two servers at once: on 2 cores they would measure each other.
+profile. Never two servers at once: on 2 cores they would measure each other. The embedded
+default also plays the conversation tests (tests/conversations) before its load levels.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ import platform
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from bench import document, long_conversation, plot, quality, servers, training
+from bench import conversation_tests, document, long_conversation, plot, quality, servers, training
 from bench.conversations import REFERENCE_SCRIPTS, SCRIPTS
 from bench.load import THINK_TIME_S, converse, run_load
 from bench.results import USER_LEVELS, Level, ProfileRun, Results
 from bench.store_check import missing_messages, stored_user_messages
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.training import ensure_model
 
 DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
@@ -85,7 +88,13 @@ def main(argv: list[str] | None = None) -> int:
         measure_quality(results, model)
         measure_stock(results, model, work, 0 if args.quick else args.load_seconds, run_id)
         embedded = servers.start_embedded(work / "embedded")
-        results.profiles.append(measure_profile(embedded, args, run_id, soak=True))
+
+        def play_conversations() -> None:
+            measure_conversation_tests(results, embedded, work / "embedded")
+
+        results.profiles.append(
+            measure_profile(embedded, args, run_id, soak=True, before_load=play_conversations)
+        )
         if args.no_production:
             results.production_note = "Not measured in this run (--no-production)."
         else:
@@ -146,13 +155,22 @@ def measure_stock(
 
 
 def measure_profile(
-    server: servers.Server, args: argparse.Namespace, run_id: str, *, soak: bool
+    server: servers.Server,
+    args: argparse.Namespace,
+    run_id: str,
+    *,
+    soak: bool,
+    before_load: Callable[[], None] | None = None,
 ) -> ProfileRun:
+    """Every measurement of one server; ``before_load`` runs after the warm-up, on a server
+    that has not carried load yet."""
     profile = ProfileRun(server.name, cold_start_s=server.cold_start_s)
     log(f"{server.name}: first answer after {server.cold_start_s:.1f} s")
     try:
         profile.idle_rss = server.sampler.sample()
         profile.sample_answers = warm_up(server.base_url, run_id)
+        if before_load is not None:
+            before_load()
         for users in USER_LEVELS:
             tag = f"{run_id}-{server.name.split()[0]}-{users}"
             log(f"  {users} users: reference 'hi', then conversations ...")
@@ -216,6 +234,115 @@ def measure_long_conversation(profile: ProfileRun, base_url: str, repeats: int) 
         return
     profile.long_conversation = figures
     log(f"    {profile.long_conversation}")
+
+
+def tickets_database(var_dir: Path) -> str | None:
+    """The embedded assistant's tickets database if it is this run's own, else None.
+
+    The server resolves it from its settings (MFA_VAR_DIR is ``var_dir``; the environment and
+    .env may name another database): resolved the same way here. A database outside the run
+    may be someone's real one, and the conversations create tickets.
+    """
+    url = Settings(_env_file=PROJECT_ROOT / ".env", var_dir=var_dir).resolved_database_url
+    return url if url == f"sqlite:///{var_dir / 'assistant.db'}" else None
+
+
+def tickets_reader(database_url: str) -> tuple[Callable[[str], list[str]], Callable[[], None]]:
+    """(references stored for a sender, close): the tickets table read as the console would,
+    by the sha256 key of the conversation id. No table yet means no ticket yet (the assistant
+    migrates its database when it first needs it)."""
+    from sqlalchemy import inspect, select
+    from sqlalchemy.orm import Session
+
+    from bot import db
+    from bot.tickets.models import Ticket
+
+    engine = db.make_engine(database_url)
+
+    def references(sender: str) -> list[str]:
+        if not inspect(engine).has_table(Ticket.__tablename__):
+            return []
+        query = select(Ticket).where(Ticket.conversation_key == db.conversation_key(sender))
+        with Session(engine) as session:
+            return [ticket.reference for ticket in session.execute(query).scalars()]
+
+    return references, engine.dispose
+
+
+def rest_sender(base_url: str, client: httpx.Client, errors: list[str]) -> conversation_tests.Say:
+    """``say(sender, message)`` over the REST channel, as the widget sends it. An answer other
+    than a 200 with a JSON list is no reply for the user (the turn is wasted) and is noted in
+    ``errors``; a server that cannot be reached raises."""
+    webhook = base_url.rstrip("/") + "/webhooks/rest/webhook"
+
+    def say(sender: str, message: str) -> list[dict[str, Any]]:
+        response = client.post(webhook, json={"sender": sender, "message": message})
+        try:
+            replies = response.json()
+        except ValueError:
+            replies = None
+        if response.status_code != 200 or not isinstance(replies, list):
+            errors.append(f"{response.status_code}: {response.text[:100]!r}")
+            return []
+        return replies
+
+    return say
+
+
+def measure_conversation_tests(results: Results, server: servers.Server, var_dir: Path) -> None:
+    """Play every conversation of tests/conversations, each from a fresh sender, against
+    ``server`` (var directory ``var_dir``) and score it as the tests do."""
+    conversations = conversation_tests.load_conversations()
+    log(f"  {len(conversations)} conversations as people type them ...")
+    database = tickets_database(var_dir)
+    if database is None:
+        results.conversation_tests_note = (
+            "Not played: the environment points the assistant at a tickets database outside "
+            "this run (MFA_DATABASE_URL), and the conversations create tickets."
+        )
+        log(f"    {results.conversation_tests_note}")
+        return
+    reader, close = tickets_reader(database)
+    tickets_of: Callable[[str], list[str]] | None = reader
+    notes = []
+    try:
+        reader("bench-probe")
+    except Exception as error:  # played all the same, without the ticket check
+        tickets_of = None
+        notes.append(f"The tickets database could not be read ({error!r:.150}).")
+    started, errors = time.monotonic(), []
+    try:
+        with httpx.Client(timeout=60) as client:
+            say = rest_sender(server.base_url, client, errors)
+            played = [
+                conversation_tests.play(
+                    conversation, say, f"bench-conv-{uuid.uuid4().hex[:10]}", tickets_of
+                )
+                for conversation in conversations
+            ]
+    except Exception as error:  # report it, keep the rest of the run's figures
+        results.conversation_tests_note = f"Not measured: the conversations failed: {error!r:.250}"
+        log(f"    {results.conversation_tests_note}")
+        return
+    finally:
+        close()
+    if errors:
+        notes.append(
+            f"{len(errors)} message(s) were answered with an error (their turns count as "
+            f"wasted), e.g. {errors[0]}"
+        )
+    results.conversation_tests = breakdown = conversation_tests.break_down(played)
+    results.conversation_tests_tickets_checked = tickets_of is not None
+    results.conversation_tests_note = " ".join(notes)
+    overall = breakdown.overall
+    log(
+        f"    {overall.wasted} of {overall.turns} turns wasted ({overall.share:.1%}), "
+        f"{overall.passed}/{overall.conversations} passed, {overall.lost_tickets} tickets lost, "
+        f"{time.monotonic() - started:.0f} s"
+    )
+    failed = [result.conversation.name for result in played if not result.passed]
+    if failed:
+        log(f"    did not pass ({len(failed)}): {'; '.join(failed)}")
 
 
 def measure_production(args: argparse.Namespace, results: Results, work: Path, run_id: str) -> None:

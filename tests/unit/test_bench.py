@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -104,3 +105,214 @@ def test_real_question_table_shows_three_ways_beside_the_baseline_and_the_target
     assert "91.0% / 5.0% / 4.0%" in english and "| met |" in english
     assert "20.0% / 50.0% / 30.0%" in english
     assert "**not met**" in danish and danish.rstrip(" |").endswith("-")
+
+
+# Conversations as people type them: the aggregation and the section of docs/benchmarks.md,
+# on hand-made results (no server).
+
+
+def _conversation(language: str, covers: str, name: str):
+    from bench.conversation_tests import Conversation
+
+    return Conversation(name=name, language=language, covers=covers, turns=())
+
+
+def _turn(*, problems=(), fallback=False, repeated=False):
+    from bench.conversation_tests import TurnResult
+
+    return TurnResult("said", "reply", [], list(problems), fallback, repeated)
+
+
+def _played():
+    """Four conversations, 10 turns, 4 wasted (one per cause, one fallback that also missed),
+    one lost ticket."""
+    from bench.conversation_tests import ConversationResult
+
+    ok, missed = _turn(), _turn(problems=["should say 'MFA-'"])
+    return [
+        ConversationResult(_conversation("en", "item 2", "a"), [ok, ok, missed], []),
+        ConversationResult(
+            _conversation("da", "item 10", "b"),
+            [ok, _turn(fallback=True, problems=["should say 'kode'"]), ok],
+            ["told the user MFA-000001, but no such ticket is stored"],
+        ),
+        ConversationResult(
+            _conversation("da", "help page", "c"), [ok, _turn(repeated=True, problems=["x"])], []
+        ),
+        ConversationResult(_conversation("en", "item 2", "d"), [ok, _turn(fallback=True)], []),
+    ]
+
+
+def test_a_wasted_turn_counts_under_one_cause_fallback_first_then_repeat():
+    from bench.conversation_tests import waste_cause
+
+    assert waste_cause(_turn()) is None
+    assert waste_cause(_turn(problems=["p"])) == "wrong answer"
+    assert waste_cause(_turn(repeated=True, problems=["p"])) == "repeat"
+    assert waste_cause(_turn(fallback=True, repeated=True, problems=["p"])) == "fallback"
+
+
+def test_wasted_turns_are_broken_down_by_language_cause_and_covers():
+    from bench.conversation_tests import break_down, summarise
+
+    played = _played()
+    breakdown = break_down(played)
+    assert breakdown.overall == summarise(played)
+    assert (breakdown.overall.turns, breakdown.overall.wasted) == (10, 4)
+    assert (breakdown.overall.passed, breakdown.overall.lost_tickets) == (0, 1)
+    assert list(breakdown.by_language) == ["da", "en"]
+    english, danish = breakdown.by_language["en"], breakdown.by_language["da"]
+    assert (english.conversations, english.turns, english.wasted, english.lost_tickets) == (
+        2,
+        5,
+        2,
+        0,
+    )
+    assert (danish.conversations, danish.turns, danish.wasted, danish.lost_tickets) == (2, 5, 2, 1)
+    assert breakdown.by_cause == {"fallback": 2, "repeat": 1, "wrong answer": 1}
+    assert sum(breakdown.by_cause.values()) == breakdown.overall.wasted
+    # Issue items in numeric order (item 2 before item 10), then the rest.
+    assert list(breakdown.by_covers) == ["item 2", "item 10", "help page"]
+    assert breakdown.by_covers["item 2"].turns == 5
+    assert break_down([]).overall.share == 0.0
+    assert break_down([]).by_cause == {"fallback": 0, "repeat": 0, "wrong answer": 0}
+
+
+def _results_with(breakdown=None, *, checked=True, note=""):
+    from bench.results import Results
+
+    results = Results(quick=True, machine="m", load_seconds=1, soak_seconds=1, think_time_s=(0, 0))
+    results.conversation_tests = breakdown
+    results.conversation_tests_tickets_checked = checked
+    results.conversation_tests_note = note
+    return results
+
+
+def _row(text: str, label: str) -> list[str]:
+    line = next(line for line in text.splitlines() if line.startswith(f"| {label} |"))
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_conversation_section_states_the_target_beside_each_language_and_overall():
+    from bench.conversation_tests import break_down
+    from bench.document import _conversation_tests, render
+
+    text = _conversation_tests(_results_with(break_down(_played())))
+    assert text.startswith("## Conversations as people type them\n")
+    assert "target: under 5%" in text and "own tickets database" in text
+    lines = text.splitlines()
+    languages = [line.split("|")[1].strip() for line in lines if line.startswith("| ")]
+    assert languages[:4] == ["language", ":---", "en", "da"]  # English first, as in the issue
+    assert _row(text, "en") == ["en", "2", "0", "5", "2", "40.0%", "**not met**", "0"]
+    assert _row(text, "da") == ["da", "2", "0", "5", "2", "40.0%", "**not met**", "1 (**not met**)"]
+    assert _row(text, "overall")[1:] == [
+        "4",
+        "0",
+        "10",
+        "4",
+        "40.0%",
+        "**not met**",
+        "1 (**not met**)",
+    ]
+    assert _row(text, 'fallback ("not sure")') == ['fallback ("not sure")', "2", "20.0%"]
+    assert _row(text, "repeated reply (a loop)")[1:] == ["1", "10.0%"]
+    assert _row(text, "wrong answer (an expectation missed)")[1:] == ["1", "10.0%"]
+    assert _row(text, "all causes")[1:] == ["4", "40.0%"]
+    assert _row(text, "item 10") == ["item 10", "1", "0", "3", "1", "33.3%"]
+    assert _row(text, "help page") == ["help page", "1", "0", "2", "1", "50.0%"]
+    # In the document, after the answer-quality sections.
+    document = render(_results_with(break_down(_played())), "plot.png")
+    assert document.index("## Answer quality: held-out") < document.index("## Conversations as")
+
+
+def test_conversation_section_meets_the_target_and_says_when_tickets_were_not_checked():
+    from bench.conversation_tests import ConversationResult, break_down
+    from bench.document import _conversation_tests
+
+    passing = [
+        ConversationResult(_conversation("en", "item 1", f"c{n}"), [_turn()] * 20, [])
+        for n in range(3)
+    ]
+    one_miss = ConversationResult(
+        _conversation("en", "item 1", "miss"), [_turn(problems=["p"])] + [_turn()] * 39, []
+    )
+    text = _conversation_tests(_results_with(break_down([*passing, one_miss]), checked=False))
+    assert _row(text, "en") == ["en", "4", "3", "100", "1", "1.0%", "met", "-"]
+    assert not [line for line in text.splitlines() if line.startswith("| da |")]
+    assert "not checked in this run" in text
+
+
+def test_conversation_section_says_why_it_was_not_measured():
+    from bench.document import _conversation_tests
+
+    assert _conversation_tests(_results_with()) == ""  # a run from before it existed
+    text = _conversation_tests(_results_with(note="Not played: MFA_DATABASE_URL."))
+    assert "**Not measured in this run.** Not played: MFA_DATABASE_URL." in text
+
+
+def test_conversations_are_sent_over_rest_and_an_error_is_an_empty_reply(monkeypatch):
+    import httpx
+
+    from bench.run import rest_sender
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/webhooks/rest/webhook"
+        body = json.loads(request.content)
+        if body["message"] == "boom":
+            return httpx.Response(500, text="oops")
+        return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": "hej"}])
+
+    errors: list[str] = []
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        say = rest_sender("http://assistant/", client, errors)
+        assert say("s1", "hi") == [{"recipient_id": "s1", "text": "hej"}]
+        assert say("s1", "boom") == []
+    assert errors == ["500: 'oops'"]
+
+
+def _store_ticket(database_url: str, sender: str) -> None:
+    from datetime import datetime, timezone
+
+    from sqlalchemy.orm import Session
+
+    from bot import db
+    from bot.tickets.models import Ticket
+
+    db.upgrade(database_url)
+    engine, now = db.make_engine(database_url), datetime.now(timezone.utc)
+    try:
+        with Session(engine) as session:
+            session.add(
+                Ticket(
+                    conversation_key=db.conversation_key(sender),
+                    idempotency_key="k",
+                    channel="rest",
+                    name="Ida Thomsen",
+                    username="ida",
+                    summary="locked out",
+                    contact_preference="call",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def test_the_tickets_database_is_read_only_when_it_is_the_runs_own(tmp_path, monkeypatch):
+    from bench.run import tickets_database, tickets_reader
+
+    monkeypatch.delenv("MFA_DATABASE_URL", raising=False)
+    url = tickets_database(tmp_path)
+    assert url == f"sqlite:///{tmp_path / 'assistant.db'}"
+    references, close = tickets_reader(url)
+    try:
+        assert references("bench-conv-x") == []  # not migrated yet: no ticket yet
+        _store_ticket(url, "bench-conv-x")
+        assert references("bench-conv-x") == ["MFA-000001"]
+        assert references("bench-conv-y") == []
+    finally:
+        close()
+    monkeypatch.setenv("MFA_DATABASE_URL", "postgresql://someone@db/their_tickets")
+    assert tickets_database(tmp_path) is None
