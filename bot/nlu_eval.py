@@ -112,9 +112,12 @@ RIGHT, HONEST, WRONG = "right", "honest", "wrong"
 OUTCOMES = (RIGHT, HONEST, WRONG)
 # Replies that answer nothing wrongly: the likeliest topics as buttons (the fallback), "that's
 # outside what I cover" with the servicedesk, the servicedesk itself, a person, the menu.
+# faq/password_change says "I can't, RUC hasn't published how; the servicedesk can": the honest
+# answer to the password questions labelled out_of_scope.
 HONEST_ANSWERS = frozenset(
-    {"nlu_fallback", "out_of_scope", "contact_servicedesk", "request_person", "help"}
-)
+    {"nlu_fallback", "out_of_scope", "contact_servicedesk", "request_person", "help",
+     "faq/password_change"}
+)  # fmt: skip
 TEST, DEV = "test", "dev"
 
 
