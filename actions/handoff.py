@@ -59,6 +59,8 @@ class ActionOfferHandoff(Action):
             SlotSet("ruc_email_domain", get_settings().ruc_email_domain),
             hours_status_slot(tracker),
         ]
+        typed = [e.get("text") or "" for e in session if e.get("event") == "user"]
+        events += [SlotSet(slot, value) for slot, value in fields.given_up_front(typed).items()]
         return events
 
 

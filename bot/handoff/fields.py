@@ -11,6 +11,7 @@ ticket needs the name and the number, not the chatter around them.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -350,3 +351,28 @@ def correction_in(text: str | None, field: str, ruc_domain: str) -> Checked | No
     if not rest or _COMPLAINT.search(rest):
         return None
     return _checked(field, rest, ruc_domain)
+
+
+# Only an explicit introduction counts as a name given up front: "I'm locked out" is no name.
+_INTRODUCED_NAME = re.compile(
+    r"(?i)\b(?:my (?:full )?name is|my name's|i am called|jeg hedder|mit (?:fulde )?navn er)\s+"
+    r"((?:[^\W\d_][\w'-]*\s*){1,5})"
+)
+
+
+def given_up_front(texts: Iterable[str]) -> dict[str, str]:
+    """Form answers the user already gave before the form began ("jeg hedder Mette Holm og I
+    kan ringe på 22 33 44 55"), newest first, so the form does not ask for them again."""
+    found: dict[str, str] = {}
+    for text in reversed(list(texts)):
+        if text.startswith("/"):
+            continue
+        named = _INTRODUCED_NAME.search(text)
+        if named and "ticket_name" not in found:
+            name = " ".join(itertools.takewhile(lambda w: w[0].isupper(), named.group(1).split()))
+            if check_name(name).value:
+                found["ticket_name"] = name
+        phone = phone_in(text)
+        if phone and "ticket_phone" not in found:
+            found["ticket_phone"] = phone
+    return found

@@ -286,3 +286,19 @@ def test_the_change_action_applies_the_correction_or_empties_the_field():
     assert asked["ticket_name"] is None and asked["ticket_problem"] is None
     refused = _change("the email is wrong, it's jbn@gmail.com", "ticket_username")
     assert refused["ticket_username"] is None and refused["ticket_problem"] == "email_not_ruc"
+
+
+def test_a_name_and_number_given_before_the_form_are_not_asked_again():
+    said = [
+        "jeg har mistet min telefon. jeg hedder Mette Holm og I kan ringe på 22 33 44 55",
+        "/affirm",
+    ]
+    assert fields.given_up_front(said) == {
+        "ticket_name": "Mette Holm",
+        "ticket_phone": "+4522334455",
+    }
+    assert fields.given_up_front(["my name is Jonas Berg Nielsen and I'm locked out"]) == {
+        "ticket_name": "Jonas Berg Nielsen"
+    }
+    # No introduction, no name: "I'm locked out" is not one; a sign-in code is no phone.
+    assert fields.given_up_front(["I'm locked out", "the code is 482913"]) == {}
