@@ -37,11 +37,11 @@ def test_replicas_count_a_sender_together(prefix):
 
     waits = asyncio.run(run())
     assert waits[:4] == [0, 0, 0, 0]
-    assert all(55 <= wait <= 60 for wait in waits[4:6]), waits
-    assert waits[6] == 0  # another sender has a window of their own
+    assert all(14 <= wait <= 15 for wait in waits[4:6]), waits  # a message's share: 15 s
+    assert waits[6] == 0  # another sender has a rate of their own
 
 
-def test_the_window_slides_on_redis_time(prefix):
+def test_waiting_makes_room_on_redis_time(prefix):
     async def run() -> tuple[int, int, int]:
         first, second = replicas(prefix, limit=2, window_seconds=1)
         await first.retry_after("carol")
@@ -52,7 +52,20 @@ def test_the_window_slides_on_redis_time(prefix):
 
     refused, again, refused_again = asyncio.run(run())
     assert (refused, again) == (1, 0)
-    assert refused_again == 0  # the window holds one message: room for a second
+    assert refused_again == 0  # 1.1 s is more than both messages' share: room for a second
+
+
+def test_a_sender_within_the_rate_is_let_in_again_before_a_whole_window_passed(prefix):
+    """Four at once, then one more after one message's share of the window (0.5 s), not after
+    the whole window, as the count over a sliding window had it."""
+
+    async def run() -> list[int]:
+        first, second = replicas(prefix, limit=4, window_seconds=2)
+        waits = [await (first, second)[i % 2].retry_after("frank") for i in range(5)]
+        await asyncio.sleep(0.6)
+        return [*waits, await first.retry_after("frank"), await second.retry_after("frank")]
+
+    assert asyncio.run(run()) == [0, 0, 0, 0, 1, 0, 1]
 
 
 def test_keys_expire_with_their_window(prefix):
@@ -85,6 +98,6 @@ def test_without_redis_each_replica_still_limits_on_its_own(caplog):
 def test_the_settings_choose_the_limiter():
     assert isinstance(make_rate_limiter(Settings(lock_store_url="")), RateLimiter)
     shared = make_rate_limiter(Settings(lock_store_url=REDIS_URL, lock_store_key_prefix="x"))
-    assert isinstance(shared, SharedRateLimiter) and shared.prefix == "xmfa-rate-limit:"
+    assert isinstance(shared, SharedRateLimiter) and shared.prefix == "xmfa-rate:"
     own = make_rate_limiter(Settings(rate_limit_redis_url=REDIS_URL))
     assert isinstance(own, SharedRateLimiter)
