@@ -9,7 +9,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.servicedesk import conversation_language
 from bot.onboarding import walkthroughs as w
 from bot.onboarding.platform import platform_from_text
 
@@ -81,7 +80,8 @@ def state_from(tracker: Tracker) -> w.State:
     )
 
 
-def slots_for(outcome: w.Outcome, language: str) -> list[dict[str, Any]]:
+def slots_for(outcome: w.Outcome) -> list[dict[str, Any]]:
+    """The new state; bot/nlg.py words its progress line in the language of each reply."""
     state = outcome.state
     return [
         SlotSet("walkthrough", state.walkthrough),
@@ -89,7 +89,6 @@ def slots_for(outcome: w.Outcome, language: str) -> list[dict[str, Any]]:
         SlotSet("walkthrough_status", state.status),
         SlotSet("platform", state.platform),
         SlotSet("walkthrough_view", outcome.view),
-        SlotSet("walkthrough_progress", outcome.progress(language)),
     ]
 
 
@@ -102,4 +101,4 @@ class ActionWalkthrough(Action):
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         move = MOVES.get(intent, lambda s, t: w.resume(s))
-        return slots_for(move(state_from(tracker), tracker), conversation_language(tracker))
+        return slots_for(move(state_from(tracker), tracker))

@@ -4,7 +4,10 @@ Statistics come from lingua (n-gram models per language, good on short texts), r
 the languages in locales/. Around it, what a chat needs:
 
 - only words count: links, e-mail addresses, codes and product names ("Microsoft
-  Authenticator", "MFA", "QR") say nothing about the language and are left out;
+  Authenticator", "MFA", "QR") say nothing about the language and are left out, and so do
+  names: "Roskilde Universitet" or "Søren Jørgensen" in an English sentence is no Danish, so a
+  capitalised word that does not open a sentence counts as a name (Danish capitalises no
+  nouns, so what is left of either language is its own words);
 - a language may list its ASCII spellings (Danish "aa", "oe", "ae" for å, ø, æ, as people
   type on a foreign keyboard); the text is also scored with them restored;
 - a short or unclear message decides nothing ("ok", "tak", "ja" are said in both), so the
@@ -51,10 +54,17 @@ NEUTRAL_WORDS = frozenset(
         "mail",
         "e-mail",
         "google",
+        # The university's name, written in either language's sentences.
+        "roskilde",
+        "universitet",
     ]
 )
-NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|\S*\d\S*|[^\w\s'-]")
+# Links, addresses and codes; punctuation stays, to tell where sentences begin.
+NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|\S*\d\S*")
 WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
+SENTENCE_END = re.compile(r"[.!?:;\n]")
+# How far after "not" a language name still belongs to it ("I do not really understand Danish").
+NEGATION_REACH = 4
 # How sure lingua must be: more for a single word, which is often shared between languages.
 MIN_CONFIDENCE = 0.6
 MIN_CONFIDENCE_ONE_WORD = 0.9
@@ -80,9 +90,38 @@ def _spellings(code: str) -> tuple[tuple[str, str], ...]:
 
 
 def words_of(message: str) -> list[str]:
-    """The message's words that can tell a language (no links, codes or product names)."""
-    cleaned = NOT_WORDS.sub(" ", message.lower())
-    return [word for word in WORD.findall(cleaned) if word not in NEUTRAL_WORDS]
+    """The message's words that can tell a language (no links, codes, product names or names)."""
+    cleaned = NOT_WORDS.sub(" ", _plain_apostrophes(message))
+    return [
+        word.lower()
+        for word, opens_sentence in _words_with_position(cleaned)
+        if word.lower() not in NEUTRAL_WORDS and not _is_name(word, opens_sentence)
+    ]
+
+
+def _plain_apostrophes(message: str) -> str:
+    return message.replace("\u2019", "'")  # phones type "don’t"
+
+
+def _words_with_position(text: str) -> list[tuple[str, bool]]:
+    """Each word, and whether it opens a sentence, where a capital letter is no name's."""
+    found, end = [], 0
+    for match in WORD.finditer(text):
+        opens = end == 0 or bool(SENTENCE_END.search(text, end, match.start()))
+        found.append((match.group(), opens))
+        end = match.end()
+    return found
+
+
+def _is_name(word: str, opens_sentence: bool) -> bool:
+    """Capitalised inside a sentence ("Mette"; not "MFA", "I" or "I'm"): a name in any language."""
+    return (
+        not opens_sentence
+        and len(word) > 1
+        and word[0].isupper()
+        and word[1] != "'"
+        and word[1:].islower()
+    )
 
 
 def detect(message: str) -> str | None:
@@ -120,14 +159,50 @@ def _restored(words: str, code: str) -> str:
 
 
 def named_language(message: str) -> str | None:
-    """The language a message asks for by name ("på dansk", "in English"), if exactly one."""
-    said = set(WORD.findall(message.lower()))
-    named = {
-        code
-        for code in languages()
-        if said & {name.strip() for name in text("language.names", code).split(",")}
-    }
-    return named.pop() if len(named) == 1 else None
+    """The language a message asks for by name ("på dansk", "in English"), if exactly one.
+
+    A name the user says they can't read ("I don't speak Danish", "jeg taler ikke engelsk")
+    asks for another language: the one they wrote in, or the only one left.
+    """
+    asked: set[str] = set()
+    refused: set[str] = set()
+    for clause in SENTENCE_END.split(_plain_apostrophes(message.lower()).replace(",", "\n")):
+        words = WORD.findall(clause)
+        for index, word in enumerate(words):
+            code = _language_named(word)
+            if code:
+                (refused if _negated(words, index) else asked).add(code)
+    wanted = asked - refused
+    if not wanted and refused:
+        wanted = set(languages()) - refused
+        written = detect(message)
+        if len(wanted) > 1 and written in wanted:
+            wanted = {written}
+    return wanted.pop() if len(wanted) == 1 else None
+
+
+def _language_named(word: str) -> str | None:
+    return next((code for code in languages() if word in _word_list("language.names", code)), None)
+
+
+def _negated(words: list[str], index: int) -> bool:
+    """Whether the name at ``index`` follows "I ... not" in its clause, not "can't you"."""
+    before = words[:index]
+    negations = [i for i, word in enumerate(before) if word in _all_words("language.negations")]
+    if not negations or index - negations[-1] > NEGATION_REACH:
+        return False
+    return any(word in _all_words("language.speakers") for word in before[: negations[-1]])
+
+
+@lru_cache(maxsize=32)
+def _word_list(key: str, code: str) -> frozenset[str]:
+    return frozenset(word.strip() for word in text(key, code).split(",") if word.strip())
+
+
+@lru_cache(maxsize=8)
+def _all_words(key: str) -> frozenset[str]:
+    """A word list in every language: a user may say "not" in one and name the other."""
+    return frozenset().union(*(_word_list(key, code) for code in languages()))
 
 
 __all__ = ["DEFAULT_LANGUAGE", "detect", "named_language", "warm_up", "words_of"]

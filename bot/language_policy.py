@@ -9,7 +9,8 @@ before the next response is generated (bot/nlg.py then speaks the new language).
 Explicit choices arrive another way: a button or a payload such as
 ``/change_language{"language": "da"}`` fills the slot through its entity mapping, and
 "på dansk" / "in English" are the change_language intent, whose named language wins over what
-the words themselves look like ("can you answer in Danish?" is English asking for Danish).
+the words themselves look like ("can you answer in Danish?" is English asking for Danish, and
+"I don't speak Danish" is English asking for English).
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.language_detection import detect, named_language, warm_up
 from bot.locales import supported
-from bot.nlg import LANGUAGE_SLOT
+from bot.nlg import CHANGE_LANGUAGE, LANGUAGE_SLOT
 
-CHANGE_LANGUAGE = "change_language"
 # Form questions whose answers are names, usernames or numbers: no evidence of a language.
 LANGUAGE_FREE_SLOTS = frozenset({"ticket_name", "ticket_username", "ticket_phone"})
 

@@ -6,6 +6,11 @@ through the natural language generator, so this is the one place that picks a la
 responses, and the same variant rules (conditions, channels) choose among them. A response a
 language lacks is said in English rather than not at all (a test keeps them complete).
 
+Two things depend on the language of the reply and so are made here, not in an action: the
+walkthrough's "Step 2 of 6" line (a line stored in a slot kept the language it was made in),
+and, during a walkthrough, where the language buttons go: the step shown again after a switch
+carries them after its own buttons, so Done stays the first button of every step.
+
 Rasa loads it from endpoints.yml (``nlg: {type: bot.nlg.LocalizedNLG}``).
 """
 
@@ -18,8 +23,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.locales import languages, load_locale, supported
+from bot.onboarding import walkthroughs
 
 LANGUAGE_SLOT = "language"
+PROGRESS_SLOT = "walkthrough_progress"
+LANGUAGE_CHANGED = "utter_language_changed"
+WALKTHROUGH_STEP = "utter_walkthrough"
+CHANGE_LANGUAGE = "change_language"  # the intent
 
 
 class LocalizedNLG(TemplatedNaturalLanguageGenerator):
@@ -51,9 +61,13 @@ class LocalizedNLG(TemplatedNaturalLanguageGenerator):
         **kwargs: Any,
     ) -> dict[str, Any] | None:
         filled = tracker.current_slot_values()
-        return self.generate_in(
-            supported(filled.get(LANGUAGE_SLOT)), utter_action, filled, output_channel, **kwargs
-        )
+        language = supported(filled.get(LANGUAGE_SLOT))
+        response = self.generate_in(language, utter_action, filled, output_channel, **kwargs)
+        if response is not None and _switched_during_walkthrough(tracker):
+            response = self._language_buttons_last(
+                utter_action, response, language, filled, output_channel
+            )
+        return response
 
     def generate_in(
         self,
@@ -64,7 +78,47 @@ class LocalizedNLG(TemplatedNaturalLanguageGenerator):
         **kwargs: Any,
     ) -> dict[str, Any] | None:
         """The response in `language`, with that language's wording of content slots."""
-        filled = {**filled_slots, **self.locales[language].slot_values}
+        filled = {
+            **filled_slots,
+            **self.locales[language].slot_values,
+            PROGRESS_SLOT: walkthroughs.progress(_walkthrough_state(filled_slots), language),
+        }
         return self.generators[language].generate_from_slots(
             utter_action, filled, output_channel, **kwargs
         )
+
+    def _language_buttons_last(
+        self,
+        utter_action: str,
+        response: dict[str, Any],
+        language: str,
+        filled_slots: dict[str, Any],
+        output_channel: str,
+    ) -> dict[str, Any]:
+        """The switch's confirmation without its language buttons; the step after it with
+        them, behind Done / I'm stuck / Back / Stop."""
+        if utter_action == LANGUAGE_CHANGED:
+            return {key: value for key, value in response.items() if key != "buttons"}
+        if utter_action != WALKTHROUGH_STEP:
+            return response
+        changed = self.generate_in(language, LANGUAGE_CHANGED, filled_slots, output_channel)
+        extra = (changed or {}).get("buttons") or []
+        return {**response, "buttons": [*(response.get("buttons") or []), *extra]}
+
+
+def _walkthrough_state(slots: dict[str, Any]) -> walkthroughs.State:
+    return walkthroughs.State(
+        walkthrough=slots.get("walkthrough"),
+        step=slots.get("walkthrough_step"),
+        status=slots.get("walkthrough_status"),
+    )
+
+
+def _switched_during_walkthrough(tracker: DialogueStateTracker) -> bool:
+    """The user changed the language while a step was showing (data/rules: the step follows)."""
+    intent = (tracker.latest_message.intent if tracker.latest_message else None) or {}
+    return (
+        intent.get("name") == CHANGE_LANGUAGE
+        and tracker.get_slot("walkthrough_status") == walkthroughs.ACTIVE
+        and not tracker.active_loop_name
+    )

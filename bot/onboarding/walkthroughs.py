@@ -104,30 +104,33 @@ class State:
 class Outcome:
     state: State
     view: str
-    position: tuple[int, int] | None = None  # (step number, steps in all) while a step shows
 
-    def progress(self, language: str = DEFAULT_LANGUAGE) -> str | None:
-        """The "Step 2 of 6" line in the conversation's language."""
-        if self.position is None:
-            return None
-        number, total = self.position
-        return text("walkthrough.progress", language, number=number, total=total)
+
+def progress(state: State, language: str = DEFAULT_LANGUAGE) -> str | None:
+    """The "Step 2 of 6" line of the step a walkthrough is at, None outside one.
+
+    Made when a reply is (bot/nlg.py), in that reply's language: a line made when the step
+    was reached would keep the language of that moment after the user switched.
+    """
+    walkthrough = state.current
+    if walkthrough is None or state.status not in (ACTIVE, PAUSED):
+        return None
+    number, total = walkthrough.index(state.step) + 1, len(walkthrough.steps)
+    return text("walkthrough.progress", language, number=number, total=total)
 
 
 IDLE = State()
 
 
 def _show(state: State) -> Outcome:
-    """The current step of an active walkthrough, with its progress line."""
+    """The current step of an active walkthrough."""
     walkthrough = state.current
     assert walkthrough is not None
-    index = walkthrough.index(state.step)
-    step = walkthrough.steps[index]
+    step = walkthrough.steps[walkthrough.index(state.step)]
     view = f"{walkthrough.id}.{step.id}"
     if step.per_platform:
         view += f".{state.platform}"
-    position = (index + 1, len(walkthrough.steps))
-    return Outcome(replace(state, step=step.id, status=ACTIVE), view, position)
+    return Outcome(replace(state, step=step.id, status=ACTIVE), view)
 
 
 def _idle(state: State, view: str) -> Outcome:
@@ -217,9 +220,8 @@ def stuck(state: State, helped_already: bool = False) -> Outcome:
         return Outcome(state, "ask_platform")
     walkthrough = state.current
     step = walkthrough.steps[walkthrough.index(state.step)]
-    shown = _show(state)
     view = "help.again" if helped_already else f"help.{step.stuck}"
-    return Outcome(shown.state, view, shown.position)
+    return Outcome(_show(state).state, view)
 
 
 def stop(state: State) -> Outcome:

@@ -541,3 +541,133 @@ def test_texts_meet_wcag_aa_contrast(assistant, page):
     assert len(results) > 10
     low = [result for result in results if result["ratio"] < result["need"]]
     assert not low, low
+
+
+# --- on a phone: the practice QR code, its link, buttons to tap, Done in its place ----------
+
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+STEP_BUTTONS = {
+    "en": ["Done", "I'm stuck", "Back", "Stop"],
+    "da": ["Færdig", "Jeg sidder fast", "Tilbage", "Stop"],
+}
+# Every visible button in the widget, with its height.
+BUTTON_HEIGHTS = """() => [...document.querySelector("#ruc-mfa-widget").shadowRoot
+  .querySelectorAll("button")]
+  .filter((button) => button.getClientRects().length)
+  .map((button) => [button.textContent.trim(), button.getBoundingClientRect().height])"""
+
+
+@pytest.fixture
+def tall_phone_page(browser) -> Iterator[Page]:
+    yield from new_page(browser, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
+
+
+def live_choices(page: Page) -> list[str]:
+    """The titles of the buttons the user can press now, in the order they are shown."""
+    return conversation(page).locator("button.choice:enabled").all_inner_texts()
+
+
+def start_existing_app_walkthrough(page: Page, label: str = "Your message") -> None:
+    ask(page, '/start_walkthrough{"walkthrough": "existing_app"}', label)
+    expect_text(page, "Step 1 of 4")
+
+
+def test_on_a_phone_the_practice_qr_code_shows_whole_and_its_link_opens_the_app(
+    assistant, tall_phone_page
+):
+    page = tall_phone_page
+    page.goto(demo_url(assistant))
+    open_widget(page)
+    expect_text(page, "I'm RUC's MFA assistant")
+    start_existing_app_walkthrough(page)
+    for step in ("Step 2 of 4", "Step 3 of 4"):
+        conversation(page).get_by_role("button", name="Done").last.click()
+        expect_text(page, step)
+    conversation(page).get_by_role("button", name="Practise with a test QR code").click()
+    qr = conversation(page).locator("img").last
+    expect(qr).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(qr).to_have_js_property("complete", True)
+
+    # Shown whole, not below the fold: the scroll waited for the image's height.
+    page.wait_for_timeout(300)
+    log, image = conversation(page).bounding_box(), qr.bounding_box()
+    assert log and image
+    assert log["y"] <= image["y"] and image["y"] + image["height"] <= log["y"] + log["height"]
+    page.screenshot(path=str(ARTIFACTS / "phone-practice-qr.png"))
+
+    # The link the text offers adds the same account as the QR code, in the app, on a tap.
+    app_link = conversation(page).locator('a[href^="otpauth://"]').last
+    expect(app_link).to_be_visible()
+    href = app_link.get_attribute("href")
+    decoded = zxingcpp.read_barcode(Image.open(io.BytesIO(qr.screenshot())))
+    assert decoded is not None and decoded.text == href
+    assert href.startswith("otpauth://totp/") and app_link.get_attribute("target") is None
+    expect(app_link).to_have_text(href)
+
+
+def test_only_web_and_authenticator_links_are_linked_and_nothing_else_becomes_html(assistant, page):
+    replies_in_order(
+        page,
+        assistant.webhook,
+        [
+            fake_reply({"text": "Welcome"}),
+            fake_reply(
+                {
+                    "text": 'open otpauth://totp/x?secret=AB"onmouseover=alert(1) on the phone, '
+                    "[the app](otpauth://totp/y?secret=CD), otpauth:alert(2), "
+                    "[bad](javascript:alert(3)) and <b>no html</b>"
+                }
+            ),
+        ],
+    )
+    page.goto(demo_url(assistant))
+    open_widget(page)
+    expect_text(page, "Welcome")
+    ask(page, "links please")
+    links = conversation(page).get_by_role("link")
+    expect(links).to_have_count(2, timeout=ANSWER_TIMEOUT_MS)
+    expect(links.nth(0)).to_have_attribute("href", "otpauth://totp/x?secret=AB")
+    expect(links.nth(1)).to_have_attribute("href", "otpauth://totp/y?secret=CD")
+    expect(links.nth(1)).to_have_text("the app")
+    for index in range(2):
+        assert links.nth(index).get_attribute("onmouseover") is None
+    log = conversation(page)
+    expect(log.get_by_text("otpauth:alert(2)", exact=False)).to_be_visible()
+    expect(log.get_by_text("[bad](javascript:alert(3)) and <b>no html</b>")).to_be_visible()
+    expect(log.locator("b")).to_have_count(0)
+    assert page.evaluate("() => window.pwned") is None
+
+
+def test_on_a_phone_every_button_is_at_least_44_px_tall(assistant, tall_phone_page):
+    page = tall_phone_page
+    page.goto(demo_url(assistant))
+    open_widget(page)
+    expect_text(page, "I'm RUC's MFA assistant")  # the greeting's topic buttons
+    start_existing_app_walkthrough(page)  # and a step's
+    heights = page.evaluate(BUTTON_HEIGHTS)
+    assert {title for title, _ in heights} >= {"Start over", "Send", *STEP_BUTTONS["en"]}
+    low = [(title, height) for title, height in heights if height < 44]
+    assert not low, low
+
+
+def test_after_a_language_switch_in_a_walkthrough_done_stays_the_first_button(
+    assistant, tall_phone_page
+):
+    page = tall_phone_page
+    page.goto(demo_url(assistant))
+    open_widget(page)
+    expect_text(page, "I'm RUC's MFA assistant")
+    start_existing_app_walkthrough(page)
+    assert live_choices(page) == STEP_BUTTONS["en"]
+
+    ask(page, '/change_language{"language": "da"}')
+    expect_text(page, "Trin 1 af 4")
+    assert live_choices(page) == [*STEP_BUTTONS["da"], "Dansk", "English"]
+    page.screenshot(path=str(ARTIFACTS / "phone-language-switch.png"))
+
+    conversation(page).get_by_role("button", name="English").last.click()
+    expect_text(page, "Step 1 of 4")
+    assert live_choices(page) == [*STEP_BUTTONS["en"], "Dansk", "English"]
+    conversation(page).get_by_role("button", name="Done").last.click()
+    expect_text(page, "Step 2 of 4")
+    assert live_choices(page) == STEP_BUTTONS["en"]

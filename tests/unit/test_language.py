@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import lru_cache
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -30,6 +31,13 @@ from bot.settings import PROJECT_ROOT
         ("how do I add my RUC account", "en"),
         ("does the app work on my watch", "en"),
         ("is this real? https://login.microsoftonline.com.evil.io", "en"),
+        # Names of people and of the university are no evidence of a language.
+        ("I work at Roskilde Universitet", "en"),
+        ("My colleague Søren Kierkegaard Jørgensen said I should ask you", "en"),
+        ("hi, it's Mette Frederiksen from ruc, how do I set up the app", "en"),
+        ("Jeg arbejder på Roskilde Universitet", "da"),
+        ("Hej, jeg hedder Peter Smith og har mistet min telefon", "da"),
+        ("Mette Frederiksen", None),
         # Said in both languages, or no words at all: no evidence, the conversation keeps its own.
         ("ok", None),
         ("tak", None),
@@ -55,6 +63,16 @@ def test_detection(message, language):
         ("på engelsk tak", "en"),
         ("skift sprog", None),
         ("english or danish?", None),
+        # A language the user can't read asks for the other one.
+        ("I don't speak danish", "en"),
+        ("I do not understand Danish", "en"),
+        ("I don’t speak Danish", "en"),  # a phone's apostrophe
+        ("jeg taler ikke engelsk", "da"),
+        ("jeg forstår ikke engelsk, kan vi tage det på dansk?", "da"),
+        ("I don't speak danish, english please", "en"),
+        # A question with "not" in it still asks for the language it names.
+        ("kan du ikke svare på dansk?", "da"),
+        ("why don't you speak danish", "da"),
     ],
 )
 def test_a_language_asked_for_by_name(message, named):
@@ -69,6 +87,11 @@ def test_a_language_asked_for_by_name(message, named):
         ("I lost my phone", "faq", "en", None, None),  # already English: no event
         ("ok", "affirm", "da", None, None),  # too short to tell: stays Danish
         ("can you answer in Danish?", "change_language", "en", None, "da"),
+        ("I work at Roskilde Universitet", "faq", "en", None, None),
+        ("My colleague Søren Kierkegaard Jørgensen said I should ask you", "faq", "en", None, None),
+        ("I don't speak danish", "change_language", "en", None, None),  # stays English
+        ("I don't speak danish", "change_language", "da", None, "en"),
+        ("jeg taler ikke engelsk", "change_language", "en", None, "da"),
         ("Maria Jensen", "inform", "en", "ticket_name", None),  # a name is no language
         ("mit navn er Maria Jensen", "inform", "en", "ticket_summary", "da"),
         ('/greet{"language": "da"}', "greet", "en", None, None),  # the payload's entity decides
@@ -78,16 +101,20 @@ def test_when_the_policy_switches(text, intent, current, requested, switch):
     assert language_after(text, intent, current, requested) == switch
 
 
+@lru_cache(maxsize=1)
+def domain() -> Domain:
+    return Domain.load(str(PROJECT_ROOT / "domain.yml"))
+
+
 @pytest.fixture(scope="module")
 def nlg() -> LocalizedNLG:
-    return LocalizedNLG(domain=Domain.load(str(PROJECT_ROOT / "domain.yml")))
+    return LocalizedNLG(domain=domain())
 
 
-def say(nlg: LocalizedNLG, response: str, **slots) -> dict:
-    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
-    events = [ActionExecuted("action_listen"), UserUttered("hi")]
+def say(nlg: LocalizedNLG, response: str, said: UserUttered | None = None, **slots) -> dict:
+    events = [ActionExecuted("action_listen"), said or UserUttered("hi")]
     events += [SlotSet(name, value) for name, value in slots.items()]
-    tracker = DialogueStateTracker.from_events("someone", events, domain.slots)
+    tracker = DialogueStateTracker.from_events("someone", events, domain().slots)
     return asyncio.run(nlg.generate(response, tracker, "rest"))
 
 
@@ -122,6 +149,45 @@ def test_made_as_rasa_makes_it_before_the_model_then_given_the_responses():
 
     made = NaturalLanguageGenerator.create(EndpointConfig(type=NLG), None)
     assert isinstance(made, LocalizedNLG)
-    made.responses = Domain.load(str(PROJECT_ROOT / "domain.yml")).responses
+    made.responses = domain().responses
     assert "Jeg er RUC's MFA-assistent" in say(made, "utter_greet", language="da")["text"]
     assert "I'm RUC's MFA assistant" in say(made, "utter_greet")["text"]
+
+
+AT_STEP_THREE = {
+    "walkthrough": "first_setup",
+    "walkthrough_step": "start_wizard",
+    "walkthrough_status": "active",
+    "walkthrough_view": "first_setup.start_wizard",
+}
+SWITCHED = UserUttered('/change_language{"language": "da"}', intent={"name": "change_language"})
+STEP_BUTTONS = {
+    "en": ["Done", "I'm stuck", "Back", "Stop"],
+    "da": ["Færdig", "Jeg sidder fast", "Tilbage", "Stop"],
+}
+
+
+def titles(*replies: dict) -> list[str]:
+    return [button["title"] for reply in replies for button in reply.get("buttons") or []]
+
+
+def test_the_progress_line_is_in_the_language_of_the_reply(nlg):
+    """A walkthrough begun in Danish, then an English question: the way back is all English,
+    whatever a slot from before still holds."""
+    stale = {**AT_STEP_THREE, "walkthrough_progress": "Trin 3 af 6"}
+    back_to_it = say(nlg, "utter_walkthrough_continue", **stale)["text"]
+    assert "(Step 3 of 6)" in back_to_it and "Trin" not in back_to_it
+    assert say(nlg, "utter_walkthrough", language="da", **stale)["text"].startswith("Trin 3 af 6: ")
+    assert say(nlg, "utter_walkthrough", **stale)["text"].startswith("Step 3 of 6: ")
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_after_a_switch_in_a_walkthrough_the_language_buttons_come_after_done(nlg, language):
+    slots = {**AT_STEP_THREE, "language": language}
+    confirmation = say(nlg, "utter_language_changed", said=SWITCHED, **slots)
+    step = say(nlg, "utter_walkthrough", said=SWITCHED, **slots)
+    assert titles(confirmation, step) == [*STEP_BUTTONS[language], "Dansk", "English"]
+    # Any other step, and a switch outside a walkthrough, are as the responses say.
+    assert titles(say(nlg, "utter_walkthrough", **slots)) == STEP_BUTTONS[language]
+    alone = say(nlg, "utter_language_changed", said=SWITCHED, language=language)
+    assert titles(alone) == ["Dansk", "English"]

@@ -11,6 +11,7 @@ from bot.onboarding.walkthroughs import (
     back,
     done,
     no_method_left,
+    progress,
     resume,
     set_platform,
     start,
@@ -39,7 +40,7 @@ def test_first_setup_asks_for_the_platform_once_then_shows_the_platform_step():
     assert asked.view == "ask_platform" and asked.state.status == ASKING_PLATFORM
     shown = set_platform(asked.state, "iphone")
     assert shown.view == "first_setup.install.iphone"
-    assert shown.progress() == "Step 1 of 6"
+    assert progress(shown.state) == "Step 1 of 6"
     # A second walkthrough reuses the platform without asking.
     again = start(stop(shown.state).state, "backup_device")
     assert again.view == "backup_device.install.iphone"
@@ -52,15 +53,18 @@ def test_every_walkthrough_runs_from_start_to_finish(walkthrough):
     assert final.view == f"finished.{walkthrough}"
     assert final.state.walkthrough is None and final.state.platform == "android"
     total = len(WALKTHROUGHS[walkthrough].steps)
-    assert [o.progress() for o in steps_shown] == [
+    assert [progress(o.state) for o in steps_shown] == [
         f"Step {n} of {total}" for n in range(1, total + 1)
     ]
 
 
-def test_progress_counts_steps():
+def test_progress_counts_steps_in_the_language_asked_for():
     outcome = start(State(platform="iphone"), "existing_app")
-    assert outcome.progress() == "Step 1 of 4"
-    assert done(outcome.state).progress() == "Step 2 of 4"
+    assert progress(outcome.state) == "Step 1 of 4"
+    assert progress(done(outcome.state).state) == "Step 2 of 4"
+    assert progress(done(outcome.state).state, "da") == "Trin 2 af 4"
+    assert progress(stop(outcome.state).state) == "Step 1 of 4"  # "where was I?" says so too
+    assert progress(IDLE) is None and progress(start(IDLE, "first_setup").state) is None
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,8 @@
  * servicedesk's phone number from domain.yml into CONTENT below. Messages go to the
  * stateless REST channel (POST {server}/webhooks/rest/webhook), so any of several replicas
  * behind a load balancer can answer. Nothing from a message is ever parsed as HTML: texts
- * become DOM nodes, links must be http(s), images http(s) or data:image URLs.
+ * become DOM nodes, links must be http(s) or otpauth (an authenticator app's "add this
+ * account" link), images http(s) or data:image URLs.
  */
 (() => {
   "use strict";
@@ -119,6 +120,7 @@
   let busy = false;
   let pending = null; // a message typed while waiting, sent when the answer has come
   let restoring = false;
+  let shown = null; // the newest answer {first, image}: kept in view while its image loads
   const memoryOnly = !storageWorks();
 
   function newSender() {
@@ -179,19 +181,26 @@
     return el("span", { class: "sr-only" }, text);
   }
 
-  // --- safe formatting: **bold**, [text](url), bare http(s) URLs, lists, line breaks -----------
-  const INLINE = /\*\*(.+?)\*\*|\[([^\]\n]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>"]+)/g;
+  // --- safe formatting: **bold**, [text](url), bare links, lists, line breaks -----------------
+  const INLINE = /\*\*(.+?)\*\*|\[([^\]\n]+)\]\(([^)\s]+)\)|((?:https?|otpauth):\/\/[^\s<>"]+)/g;
+  const WEB = ["http:", "https:"];
+  // otpauth:// opens the authenticator app: the practice QR code's link, for someone chatting
+  // on the very phone they would scan with. Every other scheme (javascript:, data:...) is text.
+  const LINKABLE = [...WEB, "otpauth:"];
 
-  function safeHttpUrl(candidate) {
+  function safeUrl(candidate, schemes) {
     try {
       const url = new URL(candidate);
-      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+      return schemes.includes(url.protocol) ? url.href : null;
     } catch (_error) {
       return null;
     }
   }
 
   function link(href, text) {
+    if (!WEB.includes(new URL(href).protocol)) {
+      return el("a", { href }, text); // opens an app, not a tab
+    }
     return el(
       "a",
       { href, target: "_blank", rel: "noopener noreferrer" },
@@ -211,13 +220,13 @@
         appendInline(strong, bold);
         parent.append(strong);
       } else if (label !== undefined) {
-        const href = safeHttpUrl(target);
+        const href = safeUrl(target, LINKABLE);
         parent.append(href ? link(href, label) : whole);
       } else {
-        // A bare URL: trailing punctuation belongs to the sentence, not the address.
-        let address = bare.replace(/[.,;:!?]+$/, "");
+        // A bare URL: trailing punctuation and quotes belong to the sentence, not the address.
+        let address = bare.replace(/[.,;:!?']+$/, "");
         if (address.endsWith(")") && !address.includes("(")) address = address.slice(0, -1);
-        const href = safeHttpUrl(address);
+        const href = safeUrl(address, LINKABLE);
         parent.append(href ? link(href, address) : address, bare.slice(address.length));
       }
     }
@@ -258,7 +267,7 @@
     if (/^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$/.test(candidate)) {
       return candidate;
     }
-    return safeHttpUrl(candidate);
+    return safeUrl(candidate, WEB);
   }
 
   // --- the widget's DOM, in a shadow root so intranet styles and ours never mix ---------------
@@ -352,7 +361,10 @@
       const src = entry.image && safeImageUrl(entry.image);
       if (src) {
         const image = el("img", { class: "msg-image", src, alt: T.image });
-        image.addEventListener("load", () => restoring && scrollToEnd());
+        image.addEventListener("load", () => {
+          if (restoring) scrollToEnd();
+          else if (shown && shown.image === image) showAnswer();
+        });
         node.append(image);
       }
       if (entry.buttons && entry.buttons.length) {
@@ -439,9 +451,33 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  function scrollToShow(node) {
-    // A new answer is read from its start (the browser stops at the end if it all fits).
-    log.scrollTop = node.offsetTop - 8;
+  // A new answer is read from its start (the browser stops at the end if it all fits). One with
+  // an image (the practice QR code) shows the whole image if its start leaves room, else the
+  // image from its top: the user is to scan it, and on a phone the text would push it out of view.
+  function showAnswer() {
+    if (!shown) return;
+    const margin = 8;
+    const start = topInLog(shown.first) - margin;
+    let target = start;
+    if (shown.image) {
+      const imageTop = topInLog(shown.image);
+      const wholeImage = imageTop + shown.image.offsetHeight + margin - visibleLogHeight();
+      target = Math.min(Math.max(start, wholeImage), imageTop - margin);
+    }
+    log.scrollTop = target;
+  }
+
+  function topInLog(node) {
+    return node.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
+  }
+
+  // On a phone the on-screen keyboard may cover the bottom of the log.
+  function visibleLogHeight() {
+    const box = log.getBoundingClientRect();
+    const view = window.visualViewport;
+    if (!view) return log.clientHeight;
+    const bottom = Math.min(box.bottom, view.offsetTop + view.height);
+    return Math.max(0, Math.min(log.clientHeight, bottom - Math.max(box.top, view.offsetTop)));
   }
 
   function setTyping(on) {
@@ -505,11 +541,13 @@
     busy = false;
     setTyping(false);
     let first = null;
+    let image = null;
     if (outcome.ok) {
       for (const reply of outcome.replies) {
         const next = botEntry(reply);
         const node = next && append(next);
         first = first || node;
+        image = image || (node && node.querySelector("img.msg-image"));
       }
     } else {
       entry.failed = true;
@@ -519,7 +557,8 @@
     }
     saveState();
     updateControls();
-    if (first) scrollToShow(first);
+    shown = first && { first, image };
+    showAnswer();
     if (pending) {
       const next = pending;
       pending = null;
@@ -531,6 +570,7 @@
   function send(text, payload, hidden) {
     if (busy) return;
     restoring = false;
+    shown = null;
     const entry = { who: "user", text };
     if (payload) entry.payload = payload;
     if (hidden) entry.hidden = true;
