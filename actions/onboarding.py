@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.onboarding import said_before
 from bot.onboarding import walkthroughs as w
 from bot.onboarding.platform import platform_from_text
 
@@ -58,17 +59,15 @@ def last_topic(events: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def platform_said(events: list[dict[str, Any]]) -> str | None:
-    """The phone the user named earlier in the session ("my iphone is new"), newest first, so
-    a walkthrough does not ask what the user already told."""
-    for event in reversed(events):
+def session_texts(events: list[dict[str, Any]]) -> list[str]:
+    """What the user typed in the current session, oldest first (button payloads left out)."""
+    texts: list[str] = []
+    for event in events:
         if event.get("event") == "session_started":
-            return None
-        if event.get("event") == "user":
-            found = platform_from_text(event.get("text") or "")
-            if found:
-                return found
-    return None
+            texts = []
+        elif event.get("event") == "user" and not (event.get("text") or "/").startswith("/"):
+            texts.append(event["text"])
+    return texts
 
 
 def state_from(tracker: Tracker) -> w.State:
@@ -76,8 +75,27 @@ def state_from(tracker: Tracker) -> w.State:
         walkthrough=tracker.get_slot("walkthrough"),
         step=tracker.get_slot("walkthrough_step"),
         status=tracker.get_slot("walkthrough_status"),
-        platform=tracker.get_slot("platform") or platform_said(tracker.events),
+        platform=tracker.get_slot("platform")
+        or said_before.platform_in(session_texts(tracker.events)),
     )
+
+
+def skip_what_was_said(before: w.State, outcome: w.Outcome, texts: list[str]) -> w.Outcome:
+    """A yes/no step the move just arrived at, answered by what the user said earlier
+    ("the old one still works"), is answered at once instead of asked."""
+    state = outcome.state
+    arrived = (before.walkthrough, before.step, before.status) != (
+        state.walkthrough,
+        state.step,
+        state.status,
+    )
+    current = state.current
+    if not arrived or state.status != w.ACTIVE or current is None:
+        return outcome
+    if not current.steps[current.index(state.step)].question:
+        return outcome
+    said = said_before.answer_to(state.step, texts)
+    return outcome if said is None else w.answer(state, said)
 
 
 def slots_for(outcome: w.Outcome) -> list[dict[str, Any]]:
@@ -101,4 +119,6 @@ class ActionWalkthrough(Action):
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         move = MOVES.get(intent, lambda s, t: w.resume(s))
-        return slots_for(move(state_from(tracker), tracker))
+        before = state_from(tracker)
+        outcome = skip_what_was_said(before, move(before, tracker), session_texts(tracker.events))
+        return slots_for(outcome)

@@ -118,6 +118,9 @@ def _turn(raw: dict[str, Any], where: str) -> Turn:
     if unknown:
         raise ValueError(f"{where}: unknown expectation {sorted(unknown)}")
     said = raw.get("user", raw.get("button"))
+    if not isinstance(said, str):
+        # YAML reads an unquoted yes/no/on/off as a boolean: the user typed a word, not True.
+        raise ValueError(f"{where}: quote the turn {said!r}: people type text")
     return Turn(
         user=str(said) if "user" in raw else None,
         button=str(said) if "button" in raw else None,

@@ -20,9 +20,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import FULL_RETRIEVAL_INTENT_NAME_KEY
 
 from bot.context_reading import Context, read_in_context, step_is_question
 
@@ -38,6 +39,19 @@ def last_bot_action(tracker: DialogueStateTracker) -> str | None:
     return None
 
 
+def previous_topic(tracker: DialogueStateTracker) -> str | None:
+    """The topic of the user's message before the latest one: an answered question's
+    faq/<topic>, or a topic button's entity."""
+    users = (e for e in reversed(tracker.applied_events()) if isinstance(e, UserUttered))
+    next(users, None)  # the latest message itself
+    previous = next(users, None)
+    if previous is None:
+        return None
+    topic = (previous.intent or {}).get(FULL_RETRIEVAL_INTENT_NAME_KEY)
+    entities = [e.get("value") for e in previous.entities or [] if e.get("entity") == "topic"]
+    return topic or (f"faq/{entities[0]}" if entities else None)
+
+
 def context_of(tracker: DialogueStateTracker) -> Context:
     return Context(
         asked=last_bot_action(tracker),
@@ -47,6 +61,7 @@ def context_of(tracker: DialogueStateTracker) -> Context:
         walkthrough_question=step_is_question(
             tracker.get_slot("walkthrough"), tracker.get_slot("walkthrough_step")
         ),
+        last_topic=previous_topic(tracker),
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.onboarding.walkthroughs import WALKTHROUGHS
+from bot.onboarding.walkthroughs import WALKTHROUGHS, walkthrough_for_topic
 
 # Said in any context, these are never re-read as an answer to the question.
 HEARD_ANYWAY = frozenset(
@@ -25,6 +25,7 @@ HEARD_ANYWAY = frozenset(
 )
 SUMMARY = "utter_ticket_summary"
 HANDOFF_OFFER = "utter_handoff_offer"
+ASKS_FOR_TICKET = frozenset({"request_person", "request_ticket"})
 
 _WORD = re.compile(r"[\w']+|[👍✅👌]")
 # "send it", "send den", "ja send den", "submit", "go ahead", "afsted med den".
@@ -43,9 +44,11 @@ _PROGRESS = re.compile(
     r"^(ok|okay|okey|k|done|did it|finished|ready|next|got it|all good|yes|yep|yeah|sure|"
     r"færdig|faerdig|klar|næste|naeste|fint|ja|jep|jo|gjort|check|tjek)\b"
     r"|\b(downloaded|installed|scanned|added|approved|deleted|removed|worked|works|i see|"
-    r"i can see|it's there|its there|shows up|showing|appeared|"
+    r"i can see|it's there|its there|shows up|showing|appeared|tapped|clicked|chose|selected|"
+    r"opened|signed in|logged in|"
     r"hentet|downloadet|installeret|scannet|tilføjet|tilfojet|godkendt|slettet|fjernet|"
-    r"virkede|virker|jeg kan se|den er der|kom frem|dukkede op)\b|[👍✅👌]",
+    r"virkede|virker|jeg kan se|kan se|den er der|kom frem|dukkede op|trykket|klikket|valgt|"
+    r"åbnet|aabnet|logget ind|logget på|logget paa)\b|[👍✅👌]",
     re.I,
 )
 _TROUBLE = re.compile(
@@ -54,6 +57,15 @@ _TROUBLE = re.compile(
     r"ikke|fejl|hjælp|hjaelp|problem|men|hvordan|hvor|hvorfor|hvad|intet|ingen)\b",
     re.I,
 )
+# The first word of an answer to a yes/no question: "ja jeg har også appen på min ipad",
+# "nej tak, jeg kommer bare forbi i morgen", "ok".
+_YES_LEAD = re.compile(
+    r"^\W*(yes|yeah|yep|yup|sure|ok|okay|of course|please do|ja|jep|jo|jamen|gerne|"
+    r"selvfølgelig|selvfolgelig|fint)\b",
+    re.I,
+)
+_NO_LEAD = re.compile(r"^\W*(no|nope|nah|not really|nej|næ|nae|nix)\b", re.I)
+YES_NO_QUESTIONS = frozenset({SUMMARY, HANDOFF_OFFER})
 _PHONE_DIGITS = re.compile(r"(?:\+|00)?\d[\d ()./-]{6,}\d")
 _EMAIL = re.compile(r"\b[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 
@@ -67,6 +79,7 @@ class Context:
     requested_slot: str | None = None
     walkthrough_status: str | None = None
     walkthrough_question: bool = False  # the walkthrough's current step is a yes/no question
+    last_topic: str | None = None  # the topic of the user's message before this one (faq/...)
 
 
 def step_is_question(walkthrough: str | None, step: str | None) -> bool:
@@ -82,7 +95,7 @@ def _phone_number_in(text: str) -> bool:
 def _at_summary(context: Context, text: str, intent: str) -> str | None:
     if context.asked != SUMMARY or intent in ("affirm", "deny"):
         return None
-    if intent == "request_person" or (_SEND.search(text) and not _NEGATION.search(text)):
+    if intent in ASKS_FOR_TICKET or (_SEND.search(text) and not _NEGATION.search(text)):
         return "affirm"
     return None
 
@@ -90,7 +103,22 @@ def _at_summary(context: Context, text: str, intent: str) -> str | None:
 def _at_offer(context: Context, text: str, intent: str) -> str | None:
     if context.asked != HANDOFF_OFFER or intent in ("affirm", "deny"):
         return None
-    if intent == "request_person" or (_CREATE.search(text) and not _NEGATION.search(text)):
+    if intent in ASKS_FOR_TICKET or (_CREATE.search(text) and not _NEGATION.search(text)):
+        return "affirm"
+    return None
+
+
+def _yes_or_no_first(context: Context, text: str, intent: str) -> str | None:
+    """An answer to a yes/no question that starts with yes or no is that answer, whatever
+    follows ("nej tak, jeg ringer selv"); what must be heard anyway never gets here."""
+    asked_yes_no = context.asked in YES_NO_QUESTIONS or (
+        context.walkthrough_question and context.walkthrough_status == "active"
+    )
+    if not asked_yes_no or context.active_loop or intent in ("affirm", "deny"):
+        return None
+    if _NO_LEAD.search(text):
+        return "deny"
+    if _YES_LEAD.search(text) and not _TROUBLE.search(_YES_LEAD.sub("", text)):
         return "affirm"
     return None
 
@@ -124,7 +152,19 @@ def _in_walkthrough(context: Context, text: str, intent: str) -> str | None:
     return None
 
 
-READERS = (_at_summary, _at_offer, _in_form, _in_walkthrough)
+ANSWERS = frozenset({"utter_faq", "action_answer_topic"})
+
+
+def _after_answer(context: Context, text: str, intent: str) -> str | None:
+    """ "Yes please, show me" right after an answer that has a walkthrough starts that one."""
+    if context.asked not in ANSWERS or context.active_loop or context.walkthrough_status:
+        return None
+    if intent == "affirm" and walkthrough_for_topic(context.last_topic):
+        return "request_walkthrough"
+    return None
+
+
+READERS = (_at_summary, _at_offer, _yes_or_no_first, _in_form, _in_walkthrough, _after_answer)
 
 
 def read_in_context(context: Context, text: str | None, intent: str | None) -> str | None:

@@ -171,7 +171,8 @@ def named_language(message: str) -> str | None:
         for index, word in enumerate(words):
             code = _language_named(word)
             if code:
-                (refused if _negated(words, index) else asked).add(code)
+                refuses = _negated(words, index) or _complains(words, index)
+                (refused if refuses else asked).add(code)
     wanted = asked - refused
     if not wanted and refused:
         wanted = set(languages()) - refused
@@ -183,6 +184,12 @@ def named_language(message: str) -> str | None:
 
 def _language_named(word: str) -> str | None:
     return next((code for code in languages() if word in _word_list("language.names", code)), None)
+
+
+def _complains(words: list[str], index: int) -> bool:
+    """ "Why is it in English?" refuses English; "why don't you speak Danish?" asks for it."""
+    negations = _all_words("language.negations")
+    return words[0] in _all_words("language.complaints") and not negations & set(words[:index])
 
 
 def _negated(words: list[str], index: int) -> bool:

@@ -21,9 +21,15 @@ from bot.locales import DEFAULT_LANGUAGE
 ParseFn = Callable[[str], Awaitable[Mapping[str, Any]]]
 
 
+# Intents whose reply is another's: asking for a ticket or for a person both start the handoff
+# (the ticket without "shall I?"), so either is the right answer to the other.
+SAME_REPLY = {"request_ticket": "request_person"}
+
+
 def answer_key(parse_data: Mapping[str, Any]) -> str:
     """'faq/<topic>' for FAQ answers, the intent name otherwise (incl. 'nlu_fallback')."""
     intent = (parse_data.get("intent") or {}).get("name") or "nlu_fallback"
+    intent = SAME_REPLY.get(intent, intent)
     if intent == "faq":
         # As Rasa's utter_faq reads it: the selector trained for faq, else the one trained
         # for all retrieval intents (a ResponseSelector without `retrieval_intent`).
@@ -115,8 +121,8 @@ OUTCOMES = (RIGHT, HONEST, WRONG)
 # faq/password_change says "I can't, RUC hasn't published how; the servicedesk can": the honest
 # answer to the password questions labelled out_of_scope.
 HONEST_ANSWERS = frozenset(
-    {"nlu_fallback", "out_of_scope", "contact_servicedesk", "request_person", "help",
-     "faq/password_change"}
+    {"nlu_fallback", "out_of_scope", "contact_servicedesk", "request_person", "request_ticket",
+     "help", "faq/password_change"}
 )  # fmt: skip
 TEST, DEV = "test", "dev"
 

@@ -25,6 +25,7 @@ _INTENT_REASONS = {
     "locked_out": LOCKED_OUT,
     _COMPROMISE_INTENT: COMPROMISED,
     "request_person": ASKED_PERSON,
+    "request_ticket": ASKED_PERSON,
 }
 
 # How many of the user's recent messages the draft quotes, so the agent sees their own words.

@@ -18,6 +18,8 @@ ASKING_PLATFORM = "asking_platform"
 # utter_handoff_offer instead of utter_walkthrough (bot/handoff).
 HANDOFF = "handoff"
 PLATFORMS = ("iphone", "android", "none")
+# "I'm stuck" again right after the help: the view that offers a person.
+HELP_AGAIN = "help.again"
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,7 @@ def stuck(state: State, helped_already: bool = False) -> Outcome:
         return Outcome(state, "ask_platform")
     walkthrough = state.current
     step = walkthrough.steps[walkthrough.index(state.step)]
-    view = "help.again" if helped_already else f"help.{step.stuck}"
+    view = HELP_AGAIN if helped_already else f"help.{step.stuck}"
     return Outcome(_show(state).state, view)
 
 

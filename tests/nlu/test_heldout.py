@@ -59,3 +59,4 @@ def test_answer_key_reads_the_response_selector():
     assert answer_key({"intent": {"name": "greet"}}) == "greet"
     assert answer_key({"intent": {"name": "nlu_fallback"}}) == "nlu_fallback"
     assert answer_key({}) == "nlu_fallback"
+    assert answer_key({"intent": {"name": "request_ticket"}}) == "request_person"  # same reply

@@ -17,6 +17,8 @@ PHONE = Context(
 )
 USERNAME = Context(active_loop="ticket_form", requested_slot="ticket_username")
 NOTHING = Context(asked="utter_greet")
+NEW_PHONE_ANSWER = Context(asked="utter_faq", last_topic="faq/new_phone")
+WHY_ANSWER = Context(asked="utter_faq", last_topic="faq/why_mfa")
 
 
 @pytest.mark.parametrize(
@@ -55,6 +57,10 @@ NOTHING = Context(asked="utter_greet")
         (PHONE, "her number is 28 91 44 03", "faq", "inform"),
         (PHONE, "what do you need my number for?", "faq", None),
         (USERNAME, "it's jbn@ruc.dk", "faq", "inform"),
+        # "Yes, show me" after an answer that has a walkthrough starts it; after one without, no.
+        (NEW_PHONE_ANSWER, "ja vis mig det", "affirm", "request_walkthrough"),
+        (NEW_PHONE_ANSWER, "yes please", "affirm", "request_walkthrough"),
+        (WHY_ANSWER, "yes", "affirm", None),
         # What must be heard whatever was asked.
         (
             SUMMARY,

@@ -191,3 +191,11 @@ def test_after_a_switch_in_a_walkthrough_the_language_buttons_come_after_done(nl
     assert titles(say(nlg, "utter_walkthrough", **slots)) == STEP_BUTTONS[language]
     alone = say(nlg, "utter_language_changed", said=SWITCHED, language=language)
     assert titles(alone) == ["Dansk", "English"]
+
+
+@pytest.mark.parametrize(
+    ("message", "wanted"),
+    [("hvorfor er det på engelsk nu?", "da"), ("why is this in danish?", "en")],
+)
+def test_asking_why_it_is_in_a_language_asks_for_the_other(message, wanted):
+    assert named_language(message) == wanted

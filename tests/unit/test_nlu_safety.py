@@ -60,6 +60,7 @@ UNREQUESTED_PROMPTS = [
     "jeg får anmodninger i authenticator men jeg prøver ikke at logge på",
     "jeg fik en sms-kode som jeg ikke selv har bedt om",
     "nogen andre prøver at logge på min konto, jeg får en besked",
+    "my authenticator shows approvals i didnt do",
 ]
 OTHER_PROBLEMS = [
     "I'm not getting notifications",
@@ -96,5 +97,21 @@ def test_digits_the_classifier_ranked_a_practice_code_stay_one_under_the_thresho
     )
     SafetyIntents().process([code, number, words])
     assert code.data["intent"] == {"name": "practice_code", "confidence": 1.0}
-    assert number.data["intent"]["name"] == "nlu_fallback"  # left to the ticket form's rules
+    assert number.data["intent"]["name"] == "inform"  # a phone number: the form's answer
     assert words.data["intent"]["name"] == "nlu_fallback"
+
+
+def test_a_sentence_without_a_six_digit_code_is_no_practice_code():
+    def parsed(text: str) -> Message:
+        ranking = [
+            {"name": "practice_code", "confidence": 0.6},
+            {"name": "no_method_left", "confidence": 0.3},
+        ]
+        return Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
+
+    phone = parsed("jeg har ingen anden måde, jeg hedder Mette og I kan ringe på 22 33 44 55")
+    code, dotted = parsed("the code is 482913, do I type it here?"), parsed("koden er 482.915")
+    SafetyIntents().process([phone, code, dotted])
+    assert phone.data["intent"]["name"] == "no_method_left"
+    assert code.data["intent"]["name"] == "practice_code"
+    assert dotted.data["intent"]["name"] == "practice_code"

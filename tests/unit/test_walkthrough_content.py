@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot.onboarding.walkthroughs import HANDOFF, PLATFORMS, WALKTHROUGHS
+from bot.onboarding.walkthroughs import HANDOFF, HELP_AGAIN, PLATFORMS, WALKTHROUGHS
 
-SPECIAL_VIEWS = {"ask_platform", "stopped", "nothing_active", "choose"}
+SPECIAL_VIEWS = {"ask_platform", "stopped", "nothing_active", "choose", HELP_AGAIN}
 # Views that utter_walkthrough never shows: the handoff is told by utter_handoff_offer.
 NOT_SHOWN = {HANDOFF}
 

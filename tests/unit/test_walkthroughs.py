@@ -3,6 +3,7 @@ import pytest
 from bot.onboarding.walkthroughs import (
     ACTIVE,
     ASKING_PLATFORM,
+    HELP_AGAIN,
     IDLE,
     PAUSED,
     WALKTHROUGHS,
@@ -17,6 +18,7 @@ from bot.onboarding.walkthroughs import (
     start,
     stop,
     stuck,
+    walkthrough_for_topic,
 )
 
 
@@ -160,3 +162,17 @@ def test_an_unknown_platform_answer_asks_again():
     asked = start(IDLE, "first_setup")
     assert set_platform(asked.state, "blackberry").view == "ask_platform"
     assert back(asked.state).view == "ask_platform"
+
+
+def test_stuck_again_right_after_the_help_offers_a_person_instead_of_the_same_help():
+    at_qr = State("existing_app", "scan_qr", "active", "iphone")
+    assert stuck(at_qr).view == "help.qr"
+    again = stuck(at_qr, helped_already=True)
+    assert again.view == HELP_AGAIN and again.state == stuck(at_qr).state
+
+
+def test_walk_me_through_it_after_an_answer_picks_that_answers_walkthrough():
+    assert walkthrough_for_topic("faq/new_phone") == "new_phone"
+    assert walkthrough_for_topic("first_sign_in") == "first_setup"
+    assert walkthrough_for_topic("faq/why_mfa") is None
+    assert walkthrough_for_topic(None) is None
