@@ -20,9 +20,10 @@ from typing import Any
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.locales import languages, load_locale, supported
+from bot.locales import languages, load_locale, supported, text
 from bot.onboarding import walkthroughs
 
 LANGUAGE_SLOT = "language"
@@ -30,6 +31,8 @@ PROGRESS_SLOT = "walkthrough_progress"
 LANGUAGE_CHANGED = "utter_language_changed"
 WALKTHROUGH_STEP = "utter_walkthrough"
 CHANGE_LANGUAGE = "change_language"  # the intent
+ANSWER_PREFIX = "utter_faq/"
+TICKET_PAYLOAD = "/request_ticket"
 
 
 class LocalizedNLG(TemplatedNaturalLanguageGenerator):
@@ -67,7 +70,26 @@ class LocalizedNLG(TemplatedNaturalLanguageGenerator):
             response = self._language_buttons_last(
                 utter_action, response, language, filled, output_channel
             )
+        repeated = response is not None and response.get("text") in _said_last_turn(tracker)
+        if repeated and utter_action.startswith(ANSWER_PREFIX):
+            response = self._said_again(response, language, filled)
         return response
+
+    def _said_again(
+        self, response: dict[str, Any], language: str, filled_slots: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The same answer a second time in a row did not help the first time: say that it is
+        the same, and offer a person, instead of looping."""
+        slots = {**filled_slots, **self.locales[language].slot_values}
+        again = text(
+            "answer.again",
+            language,
+            servicedesk_phone=slots.get("servicedesk_phone"),
+            servicedesk_hours=slots.get("servicedesk_hours"),
+        )
+        button = {"title": text("answer.ticket_button", language), "payload": TICKET_PAYLOAD}
+        buttons = [*(response.get("buttons") or []), button]
+        return {**response, "text": f"{again}\n\n{response.get('text') or ''}", "buttons": buttons}
 
     def generate_in(
         self,
@@ -104,6 +126,20 @@ class LocalizedNLG(TemplatedNaturalLanguageGenerator):
         changed = self.generate_in(language, LANGUAGE_CHANGED, filled_slots, output_channel)
         extra = (changed or {}).get("buttons") or []
         return {**response, "buttons": [*(response.get("buttons") or []), *extra]}
+
+
+def _said_last_turn(tracker: DialogueStateTracker) -> set[str]:
+    """What the assistant said between the user's previous message and the latest one."""
+    said: set[str] = set()
+    users = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            users += 1
+            if users == 2:
+                break
+        elif isinstance(event, BotUttered) and users == 1 and event.text:
+            said.add(event.text)
+    return said
 
 
 def _walkthrough_state(slots: dict[str, Any]) -> walkthroughs.State:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.language_detection import detect, named_language
@@ -199,3 +199,23 @@ def test_after_a_switch_in_a_walkthrough_the_language_buttons_come_after_done(nl
 )
 def test_asking_why_it_is_in_a_language_asks_for_the_other(message, wanted):
     assert named_language(message) == wanted
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_the_same_answer_twice_in_a_row_says_so_and_offers_a_person(nlg, language):
+    first = say(nlg, "utter_faq/code_rejected", language=language)
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("my code is rejected"),
+        SlotSet("language", language),
+        BotUttered(first["text"]),
+        ActionExecuted("action_listen"),
+        UserUttered("where do I change that"),
+    ]
+    tracker = DialogueStateTracker.from_events("someone", events, domain().slots)
+    again = asyncio.run(nlg.generate("utter_faq/code_rejected", tracker, "rest"))
+    assert again["text"].endswith(first["text"]) and again["text"] != first["text"]
+    assert "+45 4674 3600" in again["text"].removesuffix(first["text"])
+    assert again["buttons"][-1]["payload"] == "/request_ticket"
+    # Said once, or a different answer: as it is.
+    assert say(nlg, "utter_faq/code_rejected", language=language) == first
