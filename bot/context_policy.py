@@ -25,7 +25,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import FULL_RETRIEVAL_INTENT_NAME_KEY
 
-from bot.context_reading import Context, read_in_context, step_is_question
+from bot.context_reading import READ_MARK, Context, read_in_context, step_is_question
 
 READ_ACTION = "action_read_in_context"
 READING_SLOT = "context_reading"
@@ -62,6 +62,7 @@ def context_of(tracker: DialogueStateTracker) -> Context:
             tracker.get_slot("walkthrough"), tracker.get_slot("walkthrough_step")
         ),
         last_topic=previous_topic(tracker),
+        walkthrough_view=tracker.get_slot("walkthrough_view"),
     )
 
 
@@ -89,6 +90,8 @@ class ContextPolicy(Policy):
         message = tracker.latest_message
         if tracker.latest_action_name != ACTION_LISTEN_NAME or not message:
             return self._prediction(probabilities)
+        if READ_MARK in (message.parse_data or {}):
+            return self._prediction(probabilities)  # already read in context
         reading = read_in_context(
             context_of(tracker), message.text, (message.intent or {}).get("name")
         )

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.onboarding.walkthroughs import WALKTHROUGHS, walkthrough_for_topic
+from bot.handoff.fields import keeps_the_draft, skips
+from bot.onboarding.walkthroughs import HELP_AGAIN, WALKTHROUGHS, walkthrough_for_topic
 
 # Said in any context, these are never re-read as an answer to the question.
 HEARD_ANYWAY = frozenset(
@@ -66,6 +67,25 @@ _YES_LEAD = re.compile(
 )
 _NO_LEAD = re.compile(r"^\W*(no|nope|nah|not really|nej|næ|nae|nix)\b", re.I)
 YES_NO_QUESTIONS = frozenset({SUMMARY, HANDOFF_OFFER})
+# The ticket's fields by the words people use for them ("the email is wrong", "navnet er forkert").
+FIELD_WORDS = {
+    "ticket_username": re.compile(
+        r"\b(e-?mail|mail|mailen|username|user name|brugernavn|adresse|address)", re.I
+    ),
+    "ticket_phone": re.compile(r"\b(phone|number|nummer|nummeret|telefon|mobil)", re.I),
+    "ticket_name": re.compile(r"\b(name|navn|navnet)\b", re.I),
+}
+_WRONG = re.compile(
+    r"\b(wrong|incorrect|not right|typo|forkert|fejl|ikke rigtig|should be|skal være|change|"
+    r"ret|ændr)",
+    re.I,
+)
+# Readings that add what the classifier missed even when it got the intent (the field named).
+ADDS_ENTITIES = frozenset({"ticket_change"})
+READ_MARK = "read_in_context_from"  # in a relabelled message's parse data: never read twice
+WALKTHROUGH_MOVES = frozenset(
+    {"walkthrough_done", "walkthrough_stuck", "walkthrough_back", "walkthrough_resume"}
+)
 _PHONE_DIGITS = re.compile(r"(?:\+|00)?\d[\d ()./-]{6,}\d")
 _EMAIL = re.compile(r"\b[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 
@@ -80,6 +100,7 @@ class Context:
     walkthrough_status: str | None = None
     walkthrough_question: bool = False  # the walkthrough's current step is a yes/no question
     last_topic: str | None = None  # the topic of the user's message before this one (faq/...)
+    walkthrough_view: str | None = None  # what the walkthrough showed last (help.again, ...)
 
 
 def step_is_question(walkthrough: str | None, step: str | None) -> bool:
@@ -92,8 +113,18 @@ def _phone_number_in(text: str) -> bool:
     return any(sum(ch.isdigit() for ch in found) >= 8 for found in _PHONE_DIGITS.findall(text))
 
 
+def field_named(text: str) -> str | None:
+    """The one ticket field a correction names, or None if it names none or several."""
+    named = [field for field, words in FIELD_WORDS.items() if words.search(text)]
+    return named[0] if len(named) == 1 else None
+
+
 def _at_summary(context: Context, text: str, intent: str) -> str | None:
-    if context.asked != SUMMARY or intent in ("affirm", "deny"):
+    if context.asked != SUMMARY or intent in ("affirm",):
+        return None
+    if _WRONG.search(text) and field_named(text):
+        return "ticket_change"  # relabelled() names the field: "the email is wrong, it's ..."
+    if intent == "deny":
         return None
     if intent in ASKS_FOR_TICKET or (_SEND.search(text) and not _NEGATION.search(text)):
         return "affirm"
@@ -129,6 +160,10 @@ def _in_form(context: Context, text: str, intent: str) -> str | None:
         return None
     if context.requested_slot == "ticket_phone" and _phone_number_in(text):
         return "inform"
+    if context.requested_slot == "ticket_phone" and skips(text):
+        return "deny"  # "skip", "nej tak", "I'd rather not": no number
+    if context.requested_slot == "ticket_summary" and keeps_the_draft(text):
+        return "affirm"  # "behold", "keep it": the proposed description
     if context.requested_slot == "ticket_username" and _EMAIL.search(text):
         return "inform"
     return None
@@ -140,12 +175,9 @@ def _in_walkthrough(context: Context, text: str, intent: str) -> str | None:
     if context.walkthrough_question:
         # "No, I have no other way to sign in" answers "Do you have another way?".
         return "deny" if intent == "no_method_left" else None
-    if intent in (
-        "walkthrough_done",
-        "walkthrough_stuck",
-        "walkthrough_back",
-        "walkthrough_resume",
-    ):
+    if intent == "walkthrough_stuck" and context.walkthrough_view == HELP_AGAIN:
+        return "request_person"  # stuck a third time: the servicedesk, not the same offer again
+    if intent in WALKTHROUGH_MOVES:
         return None
     if _PROGRESS.search(text) and not _TROUBLE.search(text):
         return "walkthrough_done"
@@ -159,12 +191,29 @@ def _after_answer(context: Context, text: str, intent: str) -> str | None:
     """ "Yes please, show me" right after an answer that has a walkthrough starts that one."""
     if context.asked not in ANSWERS or context.active_loop or context.walkthrough_status:
         return None
-    if intent == "affirm" and walkthrough_for_topic(context.last_topic):
+    yes = intent == "affirm" or (_YES_LEAD.search(text) and not _TROUBLE.search(text))
+    if yes and walkthrough_for_topic(context.last_topic):
         return "request_walkthrough"
     return None
 
 
-READERS = (_at_summary, _at_offer, _yes_or_no_first, _in_form, _in_walkthrough, _after_answer)
+def _progress_without_walkthrough(context: Context, text: str, intent: str) -> str | None:
+    """ "Did it on the phone instead, worked" after an answer: thanks, not "no set-up is
+    running"."""
+    if intent == "walkthrough_done" and context.walkthrough_status not in ("active", "paused"):
+        return "thank"
+    return None
+
+
+READERS = (
+    _at_summary,
+    _at_offer,
+    _yes_or_no_first,
+    _in_form,
+    _in_walkthrough,
+    _after_answer,
+    _progress_without_walkthrough,
+)
 
 
 def read_in_context(context: Context, text: str | None, intent: str | None) -> str | None:
@@ -173,7 +222,7 @@ def read_in_context(context: Context, text: str | None, intent: str | None) -> s
         return None
     for reader in READERS:
         reading = reader(context, text.strip(), intent or "")
-        if reading and reading != intent:
+        if reading and (reading != intent or reading in ADDS_ENTITIES):
             return reading
     return None
 
@@ -184,9 +233,14 @@ def relabelled(parse_data: dict, intent: str) -> dict:
     ranking = [{"name": intent, "confidence": 1.0}] + [
         ranked for ranked in parse_data.get("intent_ranking") or [] if ranked.get("name") != intent
     ]
+    entities = list(parse_data.get("entities") or [])
+    field = field_named(parse_data.get("text") or "") if intent == "ticket_change" else None
+    if field and not any(e.get("entity") == "ticket_field" for e in entities):
+        entities.append({"entity": "ticket_field", "value": field, "extractor": "context"})
     return {
         **parse_data,
         "intent": {"name": intent, "confidence": 1.0},
         "intent_ranking": ranking,
-        "read_in_context_from": (parse_data.get("intent") or {}).get("name"),
+        "entities": entities,
+        READ_MARK: (parse_data.get("intent") or {}).get("name"),
     }

@@ -31,7 +31,9 @@ PROGRESS_SLOT = "walkthrough_progress"
 LANGUAGE_CHANGED = "utter_language_changed"
 WALKTHROUGH_STEP = "utter_walkthrough"
 CHANGE_LANGUAGE = "change_language"  # the intent
+# Answers that, given twice in a row, say so and offer a person (bot/nlg.py _said_again).
 ANSWER_PREFIX = "utter_faq/"
+CONTACT_ANSWER = "utter_servicedesk_contact"
 TICKET_PAYLOAD = "/request_ticket"
 
 
@@ -71,7 +73,7 @@ class LocalizedNLG(TemplatedNaturalLanguageGenerator):
                 utter_action, response, language, filled, output_channel
             )
         repeated = response is not None and response.get("text") in _said_last_turn(tracker)
-        if repeated and utter_action.startswith(ANSWER_PREFIX):
+        if repeated and (utter_action.startswith(ANSWER_PREFIX) or utter_action == CONTACT_ANSWER):
             response = self._said_again(response, language, filled)
         return response
 
@@ -88,7 +90,9 @@ class LocalizedNLG(TemplatedNaturalLanguageGenerator):
             servicedesk_hours=slots.get("servicedesk_hours"),
         )
         button = {"title": text("answer.ticket_button", language), "payload": TICKET_PAYLOAD}
-        buttons = [*(response.get("buttons") or []), button]
+        buttons = list(response.get("buttons") or [])
+        if not any(b.get("payload") == TICKET_PAYLOAD for b in buttons):
+            buttons.append(button)
         return {**response, "text": f"{again}\n\n{response.get('text') or ''}", "buttons": buttons}
 
     def generate_in(

@@ -50,7 +50,8 @@ _NOT_MINE = re.compile(
     r"|\bi'?m not (logging|signing|trying to (log|sign))\b|\bi am not (logging|signing)\b"
     r"|\bwhen i'?m not (logging|signing)\b|\bsomeone (else )?(is )?(trying|tried)\b"
     r"|\bikke (mig|mine|selv)\b|\bhar ikke (selv )?(bedt om|startet|forsøgt|prøvet)"
-    r"|\bprøver ikke at logge|\buden at jeg\b|\bnogen (anden|andre) (prøver|forsøger))"
+    r"|\bprøver ikke at logge|\buden at jeg\b|\buden at (logge|være logget)|"
+    r"\bwithout (me )?(logging|signing|trying)\b|\bnogen (anden|andre) (prøver|forsøger))"
 )
 
 
@@ -76,6 +77,16 @@ def _digits_the_classifier_read_as_a_code(text: str, message: Message) -> str | 
     if sum(ch.isdigit() for ch in text) >= PHONE_DIGITS:
         return INFORM  # "20 13 57 91": a phone number, the answer to the form's question
     return PRACTICE_CODE if top == PRACTICE_CODE else None
+
+
+def _a_code_in_a_doubtful_sentence(text: str, message: Message) -> str | None:
+    """ "The code is 482913. Do I type it here?": a six-digit code the classifier was unsure
+    about is a code typed into the chat, which the practice check answers (never needed here;
+    type it on the sign-in screen)."""
+    intent = (message.data.get(INTENT) or {}).get("name")
+    if intent == "nlu_fallback" and SIX_DIGIT_CODE.search(text):
+        return PRACTICE_CODE
+    return None
 
 
 def _no_code_in_it(text: str, message: Message) -> str | None:
@@ -128,6 +139,7 @@ class SafetyIntents(GraphComponent):
                 rule_intent(text)
                 or _digits_the_classifier_read_as_a_code(text, message)
                 or _no_code_in_it(text, message)
+                or _a_code_in_a_doubtful_sentence(text, message)
             )
             if intent is None:
                 continue

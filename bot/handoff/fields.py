@@ -259,6 +259,11 @@ def phone_in(text: str | None) -> str | None:
     return phonenumbers.format_number(matches[0].number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def skips(text: str | None) -> bool:
+    """ "skip", "nej tak", "I'd rather not give it": the optional phone number is not given."""
+    return bool(_SKIP.search(_tidy(text)))
+
+
 def check_phone(text: str | None, declined: bool) -> Checked:
     """A number to call back on, or NO_PHONE when the user skips (the field is optional).
 
@@ -267,7 +272,7 @@ def check_phone(text: str | None, declined: bool) -> Checked:
     number = phone_in(text)
     if number:
         return Checked.ok(number)
-    if declined or _SKIP.search(_tidy(text)):
+    if declined or skips(text):
         return Checked.ok(NO_PHONE)
     return Checked.bad("phone_invalid")
 

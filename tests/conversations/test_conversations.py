@@ -77,3 +77,20 @@ def test_few_turns_are_wasted_and_no_ticket_is_lost(assistant):
     assert share.share < MAX_WASTED_SHARE, (
         f"{share.wasted} of {share.turns} turns wasted ({share.share:.1%})"
     )
+
+
+def test_no_turn_of_four_words_or_more_is_training_data():
+    """A conversation whose messages the model was trained on measures nothing; short replies
+    ("ok", "send it") are everybody's words and may be in both."""
+    from tests.unit.test_content import training_examples
+
+    training = training_examples()
+    leaked = sorted(
+        {
+            t.user
+            for c in CONVERSATIONS
+            for t in c.turns
+            if t.user and len(t.user.split()) >= 4 and t.user.strip().lower() in training
+        }
+    )
+    assert not leaked, f"conversation turns copied into training data: {leaked}"

@@ -19,6 +19,11 @@ USERNAME = Context(active_loop="ticket_form", requested_slot="ticket_username")
 NOTHING = Context(asked="utter_greet")
 NEW_PHONE_ANSWER = Context(asked="utter_faq", last_topic="faq/new_phone")
 WHY_ANSWER = Context(asked="utter_faq", last_topic="faq/why_mfa")
+SUMMARY_QUESTION = Context(active_loop="ticket_form", requested_slot="ticket_summary")
+HELPED_TWICE = Context(
+    asked="utter_walkthrough", walkthrough_status="active", walkthrough_view="help.again"
+)
+AFTER_AN_ANSWER = Context(asked="utter_faq", last_topic="faq/code_rejected")
 
 
 @pytest.mark.parametrize(
@@ -61,6 +66,21 @@ WHY_ANSWER = Context(asked="utter_faq", last_topic="faq/why_mfa")
         (NEW_PHONE_ANSWER, "ja vis mig det", "affirm", "request_walkthrough"),
         (NEW_PHONE_ANSWER, "yes please", "affirm", "request_walkthrough"),
         (WHY_ANSWER, "yes", "affirm", None),
+        (NEW_PHONE_ANSWER, "Yes please, walk me through it", "nlu_fallback", "request_walkthrough"),
+        # A correction that names its field at the summary.
+        (SUMMARY, "the email is wrong, it's jbn@ruc.dk", "ticket_change", "ticket_change"),
+        (SUMMARY, "mailen er forkert, det er lmik2@ruc.dk", "deny", "ticket_change"),
+        (SUMMARY, "nej", "deny", None),
+        # Skipping the phone, keeping the proposed description, in words.
+        (PHONE, "skip", "faq", "deny"),
+        (PHONE, "nej tak", "deny", None),
+        (SUMMARY_QUESTION, "behold", "nlu_fallback", "affirm"),
+        (SUMMARY_QUESTION, "keep it", "faq", "affirm"),
+        # Stuck a third time: a person.
+        (HELPED_TWICE, "det virker stadig ikke!!", "walkthrough_stuck", "request_person"),
+        # "Worked!" with no walkthrough running is thanks.
+        (AFTER_AN_ANSWER, "did it on the phone instead, worked", "walkthrough_done", "thank"),
+        (STEP, "done", "walkthrough_done", None),
         # What must be heard whatever was asked.
         (
             SUMMARY,
@@ -96,3 +116,12 @@ def test_a_relabelled_message_keeps_the_classifiers_guess_for_insights():
     assert read["intent_ranking"][0]["name"] == "affirm"
     assert read["read_in_context_from"] == "nlu_fallback"
     assert read["text"] == "send den"
+
+
+def test_a_correction_read_in_context_names_its_field():
+    parse = {"text": "the email is wrong, it's jbn@ruc.dk", "intent": {"name": "deny"}}
+    read = relabelled(parse, "ticket_change")
+    assert {"entity": "ticket_field", "value": "ticket_username", "extractor": "context"} in read[
+        "entities"
+    ]
+    assert relabelled({"text": "ok"}, "affirm")["entities"] == []

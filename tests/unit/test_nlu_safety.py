@@ -61,6 +61,8 @@ UNREQUESTED_PROMPTS = [
     "jeg fik en sms-kode som jeg ikke selv har bedt om",
     "nogen andre prøver at logge på min konto, jeg får en besked",
     "my authenticator shows approvals i didnt do",
+    "jeg har fået 4 anmodninger fra authenticator i aften uden at logge på",
+    "I get approval requests without signing in",
 ]
 OTHER_PROBLEMS = [
     "I'm not getting notifications",
@@ -115,3 +117,20 @@ def test_a_sentence_without_a_six_digit_code_is_no_practice_code():
     assert phone.data["intent"]["name"] == "no_method_left"
     assert code.data["intent"]["name"] == "practice_code"
     assert dotted.data["intent"]["name"] == "practice_code"
+
+
+def test_a_six_digit_code_in_a_doubtful_sentence_is_a_code_typed_here():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "faq", "confidence": 0.3}]
+    doubtful = Message(
+        data={
+            "text": "The code is 482913. Do I type it here?",
+            "intent": ranking[0],
+            "intent_ranking": ranking,
+        }
+    )
+    no_code = Message(
+        data={"text": "hmm what now", "intent": ranking[0], "intent_ranking": ranking}
+    )
+    SafetyIntents().process([doubtful, no_code])
+    assert doubtful.data["intent"]["name"] == "practice_code"
+    assert no_code.data["intent"]["name"] == "nlu_fallback"
