@@ -36,7 +36,7 @@ def _at(timestamp: Any) -> str | None:
 
 
 def _this_session(events: Iterable[Event]) -> list[Event]:
-    """The events since the last session start.
+    """The events since the last session start, with messages taken back left out.
 
     An earlier session (days ago, perhaps about something else) is none of the ticket's
     business.
@@ -45,6 +45,10 @@ def _this_session(events: Iterable[Event]) -> list[Event]:
     for event in events:
         if event.get("event") == "session_started":
             current = []
+        elif event.get("event") == "rewind":
+            # The message was taken back to be relabelled (actions/context.py); it comes again.
+            while current and current.pop().get("event") != "user":
+                pass
         else:
             current.append(event)
     return current

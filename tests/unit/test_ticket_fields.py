@@ -302,3 +302,20 @@ def test_a_name_and_number_given_before_the_form_are_not_asked_again():
     }
     # No introduction, no name: "I'm locked out" is not one; a sign-in code is no phone.
     assert fields.given_up_front(["I'm locked out", "the code is 482913"]) == {}
+
+
+def test_a_message_relabelled_in_context_is_quoted_once():
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "ok downloaded it", "parse_data": {"intent": {"name": "affirm"}}},
+        {"event": "rewind"},
+        {"event": "action", "name": "action_listen"},
+        {
+            "event": "user",
+            "text": "ok downloaded it",
+            "parse_data": {"intent": {"name": "walkthrough_done"}},
+        },
+        {"event": "bot", "text": "Step 2 of 6"},
+    ]
+    assert [m["text"] for m in transcript(events)] == ["ok downloaded it", "Step 2 of 6"]
+    assert session_intents(events) == ["walkthrough_done"]
