@@ -25,7 +25,13 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import FULL_RETRIEVAL_INTENT_NAME_KEY
 
-from bot.context_reading import READ_MARK, Context, read_in_context, step_is_question
+from bot.context_reading import (
+    ANSWER_INTENTS,
+    READ_MARK,
+    Context,
+    read_in_context,
+    step_is_question,
+)
 
 READ_ACTION = "action_read_in_context"
 READING_SLOT = "context_reading"
@@ -47,9 +53,12 @@ def previous_topic(tracker: DialogueStateTracker) -> str | None:
     previous = next(users, None)
     if previous is None:
         return None
-    topic = (previous.intent or {}).get(FULL_RETRIEVAL_INTENT_NAME_KEY)
+    intent = previous.intent or {}
+    topic = intent.get(FULL_RETRIEVAL_INTENT_NAME_KEY)
     entities = [e.get("value") for e in previous.entities or [] if e.get("entity") == "topic"]
-    return topic or (f"faq/{entities[0]}" if entities else None)
+    if topic or entities:
+        return topic or f"faq/{entities[0]}"
+    return intent.get("name") if intent.get("name") in ANSWER_INTENTS else None
 
 
 def context_of(tracker: DialogueStateTracker) -> Context:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from bot.handoff.fields import keeps_the_draft, skips
+from bot.onboarding.said_before import answer_to
 from bot.onboarding.walkthroughs import HELP_AGAIN, WALKTHROUGHS, walkthrough_for_topic
 
 # Said in any context, these are never re-read as an answer to the question.
@@ -26,6 +27,7 @@ HEARD_ANYWAY = frozenset(
 )
 SUMMARY = "utter_ticket_summary"
 HANDOFF_OFFER = "utter_handoff_offer"
+WHICH_FIELD = "utter_ticket_which_field"
 ASKS_FOR_TICKET = frozenset({"request_person", "request_ticket"})
 
 _WORD = re.compile(r"[\w']+|[👍✅👌]")
@@ -184,42 +186,87 @@ def _in_walkthrough(context: Context, text: str, intent: str) -> str | None:
     return None
 
 
-ANSWERS = frozenset({"utter_faq", "action_answer_topic"})
+ANSWERS = frozenset({"utter_faq", "action_answer_topic", "utter_servicedesk_contact"})
+# Intents whose answer a follow-up can be about, besides the FAQ topics (faq/<topic>).
+ANSWER_INTENTS = frozenset({"contact_servicedesk"})
+# Said with no walkthrough and no ticket to act on, these are follow-ups to the last answer:
+# "where do I change that on android" (a platform), "can i email them?" (a change).
+_FOLLOW_UP_INTENTS = frozenset({"nlu_fallback", "inform_platform", "ticket_change", "inform"})
+_FOLLOW_UP_WORDS = 12
+# "It worked" after an answer: thanks; "I've checked it" is not a success.
+_SUCCESS = re.compile(
+    r"\b(work(s|ed)|fixed|sorted|solved|found it|all good|virker|virkede|fundet|løst|lost det|"
+    r"klaret|i orden)\b",
+    re.I,
+)
 
 
 def _after_answer(context: Context, text: str, intent: str) -> str | None:
     """ "Yes please, show me" right after an answer that has a walkthrough starts that one."""
     if context.asked not in ANSWERS or context.active_loop or context.walkthrough_status:
         return None
-    yes = intent == "affirm" or (_YES_LEAD.search(text) and not _TROUBLE.search(text))
-    if yes and walkthrough_for_topic(context.last_topic):
+    typed_yes = intent == "nlu_fallback" and _YES_LEAD.search(text) and not _TROUBLE.search(text)
+    if (intent == "affirm" or typed_yes) and walkthrough_for_topic(context.last_topic):
         return "request_walkthrough"
+    return None
+
+
+def _follow_up(context: Context, text: str, intent: str) -> str | None:
+    """A short follow-up right after an answer that the classifier could not place ("What do
+    I need to bring?", "hvor ændrer jeg det på android") is about that answer: it is given
+    again, and bot/nlg.py says so and offers a person if that is not enough."""
+    if context.asked not in ANSWERS or context.active_loop or not context.last_topic:
+        return None
+    if context.walkthrough_status in ("active", "asking_platform"):
+        return None
+    if intent in _FOLLOW_UP_INTENTS and len(text.split()) <= _FOLLOW_UP_WORDS:
+        return context.last_topic
     return None
 
 
 def _progress_without_walkthrough(context: Context, text: str, intent: str) -> str | None:
     """ "Did it on the phone instead, worked" after an answer: thanks, not "no set-up is
     running"."""
-    if intent == "walkthrough_done" and context.walkthrough_status not in ("active", "paused"):
-        return "thank"
-    return None
+    if context.walkthrough_status in ("active", "paused") or intent != "walkthrough_done":
+        return None
+    return "thank" if _SUCCESS.search(text) and not _NEGATION.search(text) else None
+
+
+def _no_other_method(context: Context, text: str, intent: str) -> str | None:
+    """ "My app is gone and I have no other method": the no-method path (its question is
+    answered already), not the general lost-phone answer."""
+    if context.active_loop or intent not in ("faq", "nlu_fallback", "locked_out"):
+        return None
+    return "no_method_left" if answer_to("other_method", [text]) is False else None
+
+
+def _nothing_to_stop(context: Context, intent: str) -> str | None:
+    """ "Glem det" with no walkthrough, form or ticket question open is a plain no, not "no
+    set-up is running"."""
+    open_question = context.asked in (SUMMARY, HANDOFF_OFFER, WHICH_FIELD)
+    busy = context.active_loop or context.walkthrough_status in ("active", "paused")
+    return "deny" if intent == "walkthrough_stop" and not (busy or open_question) else None
 
 
 READERS = (
+    _no_other_method,
     _at_summary,
     _at_offer,
     _yes_or_no_first,
     _in_form,
     _in_walkthrough,
     _after_answer,
+    _follow_up,
     _progress_without_walkthrough,
 )
 
 
 def read_in_context(context: Context, text: str | None, intent: str | None) -> str | None:
     """The intent ``text`` should be read as here, or None to keep what the classifier said."""
-    if not text or text.startswith("/") or intent in HEARD_ANYWAY:
+    if not text or text.startswith("/"):
         return None
+    if intent in HEARD_ANYWAY:
+        return _nothing_to_stop(context, intent or "")
     for reader in READERS:
         reading = reader(context, text.strip(), intent or "")
         if reading and (reading != intent or reading in ADDS_ENTITIES):
@@ -233,6 +280,8 @@ def relabelled(parse_data: dict, intent: str) -> dict:
     ranking = [{"name": intent, "confidence": 1.0}] + [
         ranked for ranked in parse_data.get("intent_ranking") or [] if ranked.get("name") != intent
     ]
+    if intent.startswith(FAQ_PREFIX):
+        return _relabelled_as_answer(parse_data, intent)
     entities = list(parse_data.get("entities") or [])
     field = field_named(parse_data.get("text") or "") if intent == "ticket_change" else None
     if field and not any(e.get("entity") == "ticket_field" for e in entities):
@@ -242,5 +291,22 @@ def relabelled(parse_data: dict, intent: str) -> dict:
         "intent": {"name": intent, "confidence": 1.0},
         "intent_ranking": ranking,
         "entities": entities,
+        READ_MARK: (parse_data.get("intent") or {}).get("name"),
+    }
+
+
+FAQ_PREFIX = "faq/"
+
+
+def _relabelled_as_answer(parse_data: dict, topic: str) -> dict:
+    """The parse data of a message read as the FAQ question ``topic`` ("faq/code_rejected"):
+    the intent and the selector's choice, as utter_faq reads them."""
+    chosen = {"intent_response_key": topic, "utter_action": f"utter_{topic}", "confidence": 1.0}
+    selector = {**(parse_data.get("response_selector") or {}), "faq": {"response": chosen}}
+    intent = {"name": "faq", "confidence": 1.0, "full_retrieval_intent_name": topic}
+    return {
+        **parse_data,
+        "intent": intent,
+        "response_selector": selector,
         READ_MARK: (parse_data.get("intent") or {}).get("name"),
     }

@@ -25,10 +25,11 @@ _OLD_PHONE_GONE = re.compile(
     re.I,
 )
 _NO_OTHER_METHOD = re.compile(
-    r"\b(?:no|not any|don't have any|do not have any|nothing|ingen|intet|ikke nogen|ikke noget)"
+    r"\b(?:no|not any|don'?t have any|do not have any|nothing|ingen|intet|ikke nogen|ikke noget)"
     r"\s+(?:other|else|anden|andre|andet)\b(?:\s+(?:way|method|phone|device|option|måde|maade|"
     r"metode|telefon|enhed|mulighed))?"
-    r"|\bnothing else\b|\bonly (?:had|have) (?:the|that|one) phone\b|\bkun den ene telefon\b",
+    r"|\bnothing else\b|\bonly (?:had|have) (?:the|that|one) phone\b|\bkun den ene telefon\b"
+    r"|\bonly on (?:the|my|that) (?:old )?phone\b|\bkun på den gamle\b",
     re.I,
 )
 # A question step's id -> (said yes, said no).

@@ -24,6 +24,7 @@ HELPED_TWICE = Context(
     asked="utter_walkthrough", walkthrough_status="active", walkthrough_view="help.again"
 )
 AFTER_AN_ANSWER = Context(asked="utter_faq", last_topic="faq/code_rejected")
+AFTER_CONTACT = Context(asked="utter_servicedesk_contact", last_topic="contact_servicedesk")
 
 
 @pytest.mark.parametrize(
@@ -81,6 +82,18 @@ AFTER_AN_ANSWER = Context(asked="utter_faq", last_topic="faq/code_rejected")
         # "Worked!" with no walkthrough running is thanks.
         (AFTER_AN_ANSWER, "did it on the phone instead, worked", "walkthrough_done", "thank"),
         (STEP, "done", "walkthrough_done", None),
+        (AFTER_AN_ANSWER, "har tjekket det, virker stadig ikke", "walkthrough_done", None),
+        # A short follow-up the classifier could not place is about the last answer.
+        (AFTER_AN_ANSWER, "hvor ændrer jeg det på android", "inform_platform", "faq/code_rejected"),
+        (AFTER_CONTACT, "What do I need to bring?", "nlu_fallback", "contact_servicedesk"),
+        (AFTER_CONTACT, "can i email them?", "ticket_change", "contact_servicedesk"),
+        (NOTHING, "What do I need to bring?", "nlu_fallback", None),
+        # No other method said in the first message: the no-method path.
+        (NOTHING, "min app er væk og jeg har ingen anden metode", "faq", "no_method_left"),
+        (NOTHING, "I lost my phone", "faq", None),
+        # "Forget it" with nothing open is a plain no; at the summary it cancels.
+        (NOTHING, "nej glem det, jeg ringer selv", "walkthrough_stop", "deny"),
+        (SUMMARY, "glem det", "walkthrough_stop", None),
         # What must be heard whatever was asked.
         (
             SUMMARY,
@@ -125,3 +138,11 @@ def test_a_correction_read_in_context_names_its_field():
         "entities"
     ]
     assert relabelled({"text": "ok"}, "affirm")["entities"] == []
+
+
+def test_a_follow_up_is_relabelled_as_the_answers_question():
+    parse = {"text": "where do I change that on android", "intent": {"name": "inform_platform"}}
+    read = relabelled(parse, "faq/code_rejected")
+    assert read["intent"]["name"] == "faq"
+    assert read["intent"]["full_retrieval_intent_name"] == "faq/code_rejected"
+    assert read["response_selector"]["faq"]["response"]["utter_action"] == "utter_faq/code_rejected"
