@@ -61,10 +61,10 @@ _TROUBLE = re.compile(
     re.I,
 )
 # The first word of an answer to a yes/no question: "ja jeg har også appen på min ipad",
-# "nej tak, jeg kommer bare forbi i morgen", "ok".
+# "nej tak, jeg kommer bare forbi i morgen". Not "ok": "ok thanks, I'll come by" is no yes.
 _YES_LEAD = re.compile(
-    r"^\W*(yes|yeah|yep|yup|sure|ok|okay|of course|please do|ja|jep|jo|jamen|gerne|"
-    r"selvfølgelig|selvfolgelig|fint)\b",
+    r"^\W*(yes|yeah|yep|yup|sure|of course|please do|ja|jep|jo|jamen|gerne|"
+    r"selvfølgelig|selvfolgelig)\b",
     re.I,
 )
 _NO_LEAD = re.compile(r"^\W*(no|nope|nah|not really|nej|næ|nae|nix)\b", re.I)

@@ -168,6 +168,16 @@ def clean_name(text: str | None) -> str:
     return name or _tidy(text)
 
 
+# Words of a sentence that no name holds, in English and Danish ("I'll call them tomorrow",
+# "jeg ringer til dem i morgen"); particles of names ("van", "de", "af") are not among them.
+_SENTENCE_WORDS = frozenset(
+    {"i", "i'm", "i'll", "me", "my", "you", "your", "is", "are", "was", "will", "can", "the",
+     "to", "them", "it", "this", "that", "what", "how", "why", "tomorrow", "today", "please",
+     "jeg", "mig", "min", "mit", "du", "dig", "er", "var", "vil", "kan", "til", "dem", "det",
+     "den", "hvad", "hvordan", "hvorfor", "morgen", "dag", "ringer", "tak", "ikke", "not"}
+)  # fmt: skip
+
+
 def check_name(text: str | None, answered: bool = True) -> Checked:
     """A person's name: letters, at most a few words, and not a question or an address.
 
@@ -183,6 +193,8 @@ def check_name(text: str | None, answered: bool = True) -> Checked:
         return Checked.bad("name_invalid")
     if any(ch in name for ch in "@?/:;<>{}[]=_"):
         return Checked.bad("name_invalid")
+    if _SENTENCE_WORDS & {word.casefold() for word in name.split()}:
+        return Checked.bad("name_invalid")  # "jeg ringer til dem i morgen" is a sentence
     return Checked.ok(name)
 
 

@@ -319,3 +319,10 @@ def test_a_message_relabelled_in_context_is_quoted_once():
     ]
     assert [m["text"] for m in transcript(events)] == ["ok downloaded it", "Step 2 of 6"]
     assert session_intents(events) == ["walkthrough_done"]
+
+
+@pytest.mark.parametrize(
+    "said", ["ok jeg ringer til dem i morgen", "I'll call them tomorrow", "what is this for"]
+)
+def test_a_sentence_is_no_name(said):
+    assert fields.check_name(said).problem == "name_invalid"
