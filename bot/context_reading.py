@@ -67,6 +67,7 @@ _YES_LEAD = re.compile(
     r"selvfølgelig|selvfolgelig)\b",
     re.I,
 )
+_OK_ALONE = re.compile(r"\W*(ok|okay|okey|okej|k|fine|fint)\W*", re.I)
 _NO_LEAD = re.compile(r"^\W*(no|nope|nah|not really|nej|næ|nae|nix)\b", re.I)
 YES_NO_QUESTIONS = frozenset({SUMMARY, HANDOFF_OFFER})
 # The ticket's fields by the words people use for them ("the email is wrong", "navnet er forkert").
@@ -136,7 +137,9 @@ def _at_summary(context: Context, text: str, intent: str) -> str | None:
 def _at_offer(context: Context, text: str, intent: str) -> str | None:
     if context.asked != HANDOFF_OFFER or intent in ("affirm", "deny"):
         return None
-    if intent in ASKS_FOR_TICKET or (_CREATE.search(text) and not _NEGATION.search(text)):
+    # "Can't I just talk to a person?" asks for a person, not for this ticket: the rules
+    # answer it (how to reach them, and the offer again).
+    if intent == "request_ticket" or (_CREATE.search(text) and not _NEGATION.search(text)):
         return "affirm"
     return None
 
@@ -151,6 +154,8 @@ def _yes_or_no_first(context: Context, text: str, intent: str) -> str | None:
         return None
     if _NO_LEAD.search(text):
         return "deny"
+    if _OK_ALONE.fullmatch(text):
+        return "affirm"
     if _YES_LEAD.search(text) and not _TROUBLE.search(_YES_LEAD.sub("", text)):
         return "affirm"
     return None
@@ -177,7 +182,10 @@ def _in_walkthrough(context: Context, text: str, intent: str) -> str | None:
     if context.walkthrough_question:
         # "No, I have no other way to sign in" answers "Do you have another way?".
         return "deny" if intent == "no_method_left" else None
-    if intent == "walkthrough_stuck" and context.walkthrough_view == HELP_AGAIN:
+    still_stuck = intent == "walkthrough_stuck" or (
+        intent == "nlu_fallback" and _TROUBLE.search(text)
+    )
+    if still_stuck and context.walkthrough_view == HELP_AGAIN:
         return "request_person"  # stuck a third time: the servicedesk, not the same offer again
     if intent in WALKTHROUGH_MOVES:
         return None
@@ -193,6 +201,13 @@ ANSWER_INTENTS = frozenset({"contact_servicedesk"})
 # "where do I change that on android" (a platform), "can i email them?" (a change).
 _FOLLOW_UP_INTENTS = frozenset({"nlu_fallback", "inform_platform", "ticket_change", "inform"})
 _FOLLOW_UP_WORDS = 12
+# A follow-up asks ("?", where, how, can I) or points back at the answer (that, it, them).
+_ASKS = re.compile(
+    r"\?|^\W*(where|how|what|which|when|why|can|could|do|does|is|should|hvor|hvordan|hvad|"
+    r"hvilk\w*|hvornår|hvorfor|kan|skal|må|er)\b",
+    re.I,
+)
+_REFERS_BACK = re.compile(r"\b(that|it|them|there|this|det|den|dem|der|dette)\b", re.I)
 # "It worked" after an answer: thanks; "I've checked it" is not a success.
 _SUCCESS = re.compile(
     r"\b(work(s|ed)|fixed|sorted|solved|found it|all good|virker|virkede|fundet|løst|lost det|"
@@ -219,9 +234,23 @@ def _follow_up(context: Context, text: str, intent: str) -> str | None:
         return None
     if context.walkthrough_status in ("active", "asking_platform"):
         return None
-    if intent in _FOLLOW_UP_INTENTS and len(text.split()) <= _FOLLOW_UP_WORDS:
-        return context.last_topic
-    return None
+    if intent not in _FOLLOW_UP_INTENTS or len(text.split()) > _FOLLOW_UP_WORDS:
+        return None
+    return context.last_topic if _ASKS.search(text) or _REFERS_BACK.search(text) else None
+
+
+def _asks_for_ticket(context: Context, text: str, intent: str) -> str | None:
+    """ "ok yes make the ticket, urgent pls" wherever it comes: the ticket, not a guess."""
+    if context.active_loop or intent not in ("nlu_fallback", "inform", "affirm", "faq"):
+        return None
+    return "request_ticket" if _CREATE.search(text) and not _NEGATION.search(text) else None
+
+
+def _success_after_answer(context: Context, text: str, intent: str) -> str | None:
+    """ "Did it on the phone instead, worked" after an answer: thanks."""
+    if context.asked not in ANSWERS or intent != "nlu_fallback":
+        return None
+    return "thank" if _SUCCESS.search(text) and not _TROUBLE.search(text) else None
 
 
 def _progress_without_walkthrough(context: Context, text: str, intent: str) -> str | None:
@@ -256,6 +285,8 @@ READERS = (
     _in_form,
     _in_walkthrough,
     _after_answer,
+    _asks_for_ticket,
+    _success_after_answer,
     _follow_up,
     _progress_without_walkthrough,
 )

@@ -136,7 +136,7 @@ def _said_last_turn(tracker: DialogueStateTracker) -> set[str]:
     """What the assistant said between the user's previous message and the latest one."""
     said: set[str] = set()
     users = 0
-    for event in reversed(tracker.events):
+    for event in reversed(tracker.applied_events()):  # a relabelled message counts once
         if isinstance(event, UserUttered):
             users += 1
             if users == 2:

@@ -42,7 +42,8 @@ AFTER_CONTACT = Context(asked="utter_servicedesk_contact", last_topic="contact_s
         # At the offer, asking for the ticket in any words is a yes.
         (OFFER, "fine make the damn ticket", "nlu_fallback", "affirm"),
         (OFFER, "opret en sag", "faq", "affirm"),
-        (OFFER, "I just want a human", "request_person", "affirm"),
+        (OFFER, "I just want a human", "request_person", None),
+        (OFFER, "just create the ticket", "request_ticket", "affirm"),
         (OFFER, "don't make a ticket", "inform", None),
         # Progress at a walkthrough step is "done"; trouble is not.
         (STEP, "ok downloaded it", "affirm", "walkthrough_done"),
@@ -87,6 +88,12 @@ AFTER_CONTACT = Context(asked="utter_servicedesk_contact", last_topic="contact_s
         (AFTER_AN_ANSWER, "hvor ændrer jeg det på android", "inform_platform", "faq/code_rejected"),
         (AFTER_CONTACT, "What do I need to bring?", "nlu_fallback", "contact_servicedesk"),
         (AFTER_CONTACT, "can i email them?", "ticket_change", "contact_servicedesk"),
+        (AFTER_CONTACT, "Hannah Cole", "nlu_fallback", None),  # no question: no follow-up
+        (AFTER_AN_ANSWER, "ok yes make the ticket, urgent pls", "nlu_fallback", "request_ticket"),
+        (AFTER_AN_ANSWER, "did it on the phone instead, worked", "nlu_fallback", "thank"),
+        (HELPED_TWICE, "det virker stadig ikke!!", "nlu_fallback", "request_person"),
+        (OFFER, "ok", "nlu_fallback", "affirm"),
+        (OFFER, "ok thanks, I'll come by tomorrow", "nlu_fallback", None),
         (NOTHING, "What do I need to bring?", "nlu_fallback", None),
         # No other method said in the first message: the no-method path.
         (NOTHING, "min app er væk og jeg har ingen anden metode", "faq", "no_method_left"),
