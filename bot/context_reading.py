@@ -199,7 +199,10 @@ ANSWERS = frozenset({"utter_faq", "action_answer_topic", "utter_servicedesk_cont
 ANSWER_INTENTS = frozenset({"contact_servicedesk"})
 # Said with no walkthrough and no ticket to act on, these are follow-ups to the last answer:
 # "where do I change that on android" (a platform), "can i email them?" (a change).
-_FOLLOW_UP_INTENTS = frozenset({"nlu_fallback", "inform_platform", "ticket_change", "inform"})
+# "har tjekket det" (done) after an answer, with nothing to be done: still not solved.
+_FOLLOW_UP_INTENTS = frozenset(
+    {"nlu_fallback", "inform_platform", "ticket_change", "inform", "walkthrough_done"}
+)
 _FOLLOW_UP_WORDS = 12
 # A follow-up asks ("?", where, how, can I) or points back at the answer (that, it, them).
 _ASKS = re.compile(
@@ -287,8 +290,8 @@ READERS = (
     _after_answer,
     _asks_for_ticket,
     _success_after_answer,
-    _follow_up,
     _progress_without_walkthrough,
+    _follow_up,
 )
 
 

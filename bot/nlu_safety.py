@@ -51,7 +51,8 @@ _NOT_MINE = re.compile(
     r"|\bwhen i'?m not (logging|signing)\b|\bsomeone (else )?(is )?(trying|tried)\b"
     r"|\bikke (mig|mine|selv)\b|\bhar ikke (selv )?(bedt om|startet|forsøgt|prøvet)"
     r"|\bprøver ikke at logge|\buden at jeg\b|\buden at (logge|være logget)|"
-    r"\bwithout (me )?(logging|signing|trying)\b|\bnogen (anden|andre) (prøver|forsøger))"
+    r"\bwithout (me )?(logging|signing|trying)\b|\bnogen (anden|andre) (prøver|forsøger)"
+    r"|\bto make (it|them) stop\b|\bfor at få (det|dem) til at stoppe\b)"
 )
 
 

@@ -83,7 +83,13 @@ AFTER_CONTACT = Context(asked="utter_servicedesk_contact", last_topic="contact_s
         # "Worked!" with no walkthrough running is thanks.
         (AFTER_AN_ANSWER, "did it on the phone instead, worked", "walkthrough_done", "thank"),
         (STEP, "done", "walkthrough_done", None),
-        (AFTER_AN_ANSWER, "har tjekket det, virker stadig ikke", "walkthrough_done", None),
+        (
+            AFTER_AN_ANSWER,
+            "har tjekket det, virker stadig ikke",
+            "walkthrough_done",
+            "faq/code_rejected",
+        ),
+        (AFTER_AN_ANSWER, "ok det med koden virkede", "walkthrough_done", "thank"),
         # A short follow-up the classifier could not place is about the last answer.
         (AFTER_AN_ANSWER, "hvor ændrer jeg det på android", "inform_platform", "faq/code_rejected"),
         (AFTER_CONTACT, "What do I need to bring?", "nlu_fallback", "contact_servicedesk"),

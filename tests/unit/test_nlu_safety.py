@@ -63,6 +63,7 @@ UNREQUESTED_PROMPTS = [
     "my authenticator shows approvals i didnt do",
     "jeg har fået 4 anmodninger fra authenticator i aften uden at logge på",
     "I get approval requests without signing in",
+    "kept getting authenticator prompts so i just hit approve to make it stop",
 ]
 OTHER_PROBLEMS = [
     "I'm not getting notifications",
