@@ -89,6 +89,14 @@ READ_MARK = "read_in_context_from"  # in a relabelled message's parse data: neve
 WALKTHROUGH_MOVES = frozenset(
     {"walkthrough_done", "walkthrough_stuck", "walkthrough_back", "walkthrough_resume"}
 )
+# "I'll just call them", "jeg ringer til dem i morgen": the user leaves the ticket form.
+_CALLS_THEMSELVES = re.compile(
+    r"\b(i'?ll|i will) (just )?(call|phone|ring|contact) (them|the servicedesk|servicedesk)"
+    r"|\bjeg ringer (bare )?(selv )?til (dem|servicedesk)"
+    r"|\b(i'?ll|i will) (just )?(come|go) (by|over|there) (myself|instead)"
+    r"|\bjeg (kommer|går) (bare )?(selv )?(forbi|derhen)( selv| i stedet)",
+    re.I,
+)
 _PHONE_DIGITS = re.compile(r"(?:\+|00)?\d[\d ()./-]{6,}\d")
 _EMAIL = re.compile(r"\b[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 
@@ -137,9 +145,9 @@ def _at_summary(context: Context, text: str, intent: str) -> str | None:
 def _at_offer(context: Context, text: str, intent: str) -> str | None:
     if context.asked != HANDOFF_OFFER or intent in ("affirm", "deny"):
         return None
-    # "Can't I just talk to a person?" asks for a person, not for this ticket: the rules
-    # answer it (how to reach them, and the offer again).
-    if intent == "request_ticket" or (_CREATE.search(text) and not _NEGATION.search(text)):
+    # "Can't I just talk to a person?" at "Shall I create a ticket, so they know your case?":
+    # the ticket is the way to the person, and the form can be cancelled at any time.
+    if intent in ASKS_FOR_TICKET or (_CREATE.search(text) and not _NEGATION.search(text)):
         return "affirm"
     return None
 
@@ -165,6 +173,8 @@ def _in_form(context: Context, text: str, intent: str) -> str | None:
     """An answer with words around it is still the answer the form asked for."""
     if context.active_loop != "ticket_form" or intent in ("inform", "affirm", "deny"):
         return None
+    if context.requested_slot != "ticket_contact" and _CALLS_THEMSELVES.search(text):
+        return "walkthrough_stop"  # "ok jeg ringer til dem i morgen": no ticket after all
     if context.requested_slot == "ticket_phone" and _phone_number_in(text):
         return "inform"
     if context.requested_slot == "ticket_phone" and skips(text):
@@ -203,7 +213,7 @@ ANSWER_INTENTS = frozenset({"contact_servicedesk"})
 _FOLLOW_UP_INTENTS = frozenset(
     {"nlu_fallback", "inform_platform", "ticket_change", "inform", "walkthrough_done"}
 )
-_FOLLOW_UP_WORDS = 12
+_FOLLOW_UP_WORDS = 16
 # A follow-up asks ("?", where, how, can I) or points back at the answer (that, it, them).
 _ASKS = re.compile(
     r"\?|^\W*(where|how|what|which|when|why|can|could|do|does|is|should|hvor|hvordan|hvad|"

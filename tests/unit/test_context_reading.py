@@ -42,7 +42,7 @@ AFTER_CONTACT = Context(asked="utter_servicedesk_contact", last_topic="contact_s
         # At the offer, asking for the ticket in any words is a yes.
         (OFFER, "fine make the damn ticket", "nlu_fallback", "affirm"),
         (OFFER, "opret en sag", "faq", "affirm"),
-        (OFFER, "I just want a human", "request_person", None),
+        (OFFER, "I just want a human", "request_person", "affirm"),
         (OFFER, "just create the ticket", "request_ticket", "affirm"),
         (OFFER, "don't make a ticket", "inform", None),
         # Progress at a walkthrough step is "done"; trouble is not.
@@ -76,6 +76,18 @@ AFTER_CONTACT = Context(asked="utter_servicedesk_contact", last_topic="contact_s
         # Skipping the phone, keeping the proposed description, in words.
         (PHONE, "skip", "faq", "deny"),
         (PHONE, "nej tak", "deny", None),
+        (
+            Context(active_loop="ticket_form", requested_slot="ticket_name"),
+            "ok jeg ringer til dem i morgen",
+            "nlu_fallback",
+            "walkthrough_stop",
+        ),
+        (
+            Context(active_loop="ticket_form", requested_slot="ticket_contact"),
+            "jeg ringer til dem",
+            "inform",
+            None,
+        ),
         (SUMMARY_QUESTION, "behold", "nlu_fallback", "affirm"),
         (SUMMARY_QUESTION, "keep it", "faq", "affirm"),
         # Stuck a third time: a person.

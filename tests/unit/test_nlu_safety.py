@@ -66,6 +66,7 @@ UNREQUESTED_PROMPTS = [
     "kept getting authenticator prompts so i just hit approve to make it stop",
 ]
 OTHER_PROBLEMS = [
+    "skifter til et udenlandsk simkort, får jeg så ikke mine sms koder?",
     "I'm not getting notifications",
     "I didn't get a code",
     "the sms never arrives",
