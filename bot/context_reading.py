@@ -197,8 +197,8 @@ def _in_walkthrough(context: Context, text: str, intent: str) -> str | None:
     )
     if still_stuck and context.walkthrough_view == HELP_AGAIN:
         return "request_person"  # stuck a third time: the servicedesk, not the same offer again
-    if intent in WALKTHROUGH_MOVES:
-        return None
+    if intent in WALKTHROUGH_MOVES or intent in ("affirm", "deny"):
+        return None  # yes at a step is done already (walkthroughs.answer), no is stuck
     if _PROGRESS.search(text) and not _TROUBLE.search(text):
         return "walkthrough_done"
     return None

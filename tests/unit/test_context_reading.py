@@ -46,12 +46,13 @@ AFTER_CONTACT = Context(asked="utter_servicedesk_contact", last_topic="contact_s
         (OFFER, "just create the ticket", "request_ticket", "affirm"),
         (OFFER, "don't make a ticket", "inform", None),
         # Progress at a walkthrough step is "done"; trouble is not.
-        (STEP, "ok downloaded it", "affirm", "walkthrough_done"),
+        (STEP, "ok downloaded it", "faq", "walkthrough_done"),
+        (STEP, "ok downloaded it", "affirm", None),  # yes at a step is done already
         (STEP, "ok I see the QR code now", "faq", "walkthrough_done"),
         (STEP, "approved with the number. all good", "faq", "walkthrough_done"),
         (STEP, "det virkede", "nlu_fallback", "walkthrough_done"),
         (STEP, "slettet 👍", "nlu_fallback", "walkthrough_done"),
-        (STEP, "ok", "affirm", "walkthrough_done"),
+        (STEP, "ok", "nlu_fallback", "walkthrough_done"),
         (STEP, "ok but I can't scan the QR code", "faq", None),
         (STEP, "det virkede ikke", "nlu_fallback", None),
         (STEP, "how do I download it?", "faq", None),
