@@ -30,13 +30,23 @@ MOVES: dict[str, Callable[[w.State, Tracker], w.Outcome]] = {
     "affirm": lambda s, t: w.answer(s, True),
     "deny": lambda s, t: w.answer(s, False),
     # "Nothing works": ask once whether another method is left before handing over.
-    "no_method_left": lambda s, t: w.start(s, "lost_phone"),
+    "no_method_left": lambda s, t: nothing_left(s),
     "inform_platform": lambda s, t: w.set_platform(
         s,
         next(t.get_latest_entity_values("platform"), None)
         or platform_from_text(t.latest_message.get("text") or ""),
     ),
 }
+
+
+def nothing_left(state: w.State) -> w.Outcome:
+    """ "I have no other way" answers the lost-phone question when it is showing; otherwise
+    the question comes first (what the user said may answer it at once)."""
+    current = state.current
+    at_question = (
+        current and state.status == w.ACTIVE and current.steps[current.index(state.step)].question
+    )
+    return w.answer(state, False) if at_question else w.start(state, "lost_phone")
 
 
 def last_topic(events: list[dict[str, Any]]) -> str | None:

@@ -279,7 +279,10 @@ def _no_other_method(context: Context, text: str, intent: str) -> str | None:
     answered already), not the general lost-phone answer."""
     if context.active_loop or intent not in ("faq", "nlu_fallback", "locked_out"):
         return None
-    return "no_method_left" if answer_to("other_method", [text]) is False else None
+    if answer_to("other_method", [text]) is not False:
+        return None
+    asked_it = context.walkthrough_question and context.walkthrough_status == "active"
+    return "deny" if asked_it else "no_method_left"
 
 
 def _nothing_to_stop(context: Context, intent: str) -> str | None:

@@ -117,6 +117,7 @@ AFTER_CONTACT = Context(asked="utter_servicedesk_contact", last_topic="contact_s
         # No other method said in the first message: the no-method path.
         (NOTHING, "min app er væk og jeg har ingen anden metode", "faq", "no_method_left"),
         (NOTHING, "I lost my phone", "faq", None),
+        (QUESTION, "nej jeg har ingen anden måde at logge ind på", "faq", "deny"),
         # "Forget it" with nothing open is a plain no; at the summary it cancels.
         (NOTHING, "nej glem det, jeg ringer selv", "walkthrough_stop", "deny"),
         (SUMMARY, "glem det", "walkthrough_stop", None),

@@ -176,3 +176,11 @@ def test_walk_me_through_it_after_an_answer_picks_that_answers_walkthrough():
     assert walkthrough_for_topic("first_sign_in") == "first_setup"
     assert walkthrough_for_topic("faq/why_mfa") is None
     assert walkthrough_for_topic(None) is None
+
+
+def test_no_other_way_at_the_lost_phone_question_answers_it_instead_of_asking_again():
+    from actions.onboarding import nothing_left
+
+    at_question = State("lost_phone", "other_method", "active", "iphone")
+    assert nothing_left(at_question).state.status == "handoff"
+    assert nothing_left(State()).view == "lost_phone.other_method"
