@@ -171,10 +171,12 @@ def _yes_or_no_first(context: Context, text: str, intent: str) -> str | None:
 
 def _in_form(context: Context, text: str, intent: str) -> str | None:
     """An answer with words around it is still the answer the form asked for."""
-    if context.active_loop != "ticket_form" or intent in ("inform", "affirm", "deny"):
+    if context.active_loop != "ticket_form":
         return None
     if context.requested_slot != "ticket_contact" and _CALLS_THEMSELVES.search(text):
         return "walkthrough_stop"  # "ok jeg ringer til dem i morgen": no ticket after all
+    if intent in ("inform", "affirm", "deny"):
+        return None
     if context.requested_slot == "ticket_phone" and _phone_number_in(text):
         return "inform"
     if context.requested_slot == "ticket_phone" and skips(text):
@@ -261,7 +263,7 @@ def _asks_for_ticket(context: Context, text: str, intent: str) -> str | None:
 
 def _success_after_answer(context: Context, text: str, intent: str) -> str | None:
     """ "Did it on the phone instead, worked" after an answer: thanks."""
-    if context.asked not in ANSWERS or intent != "nlu_fallback":
+    if context.asked not in ANSWERS or intent not in ("nlu_fallback", "faq"):
         return None
     return "thank" if _SUCCESS.search(text) and not _TROUBLE.search(text) else None
 

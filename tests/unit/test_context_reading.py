@@ -110,6 +110,8 @@ AFTER_CONTACT = Context(asked="utter_servicedesk_contact", last_topic="contact_s
         (AFTER_CONTACT, "Hannah Cole", "nlu_fallback", None),  # no question: no follow-up
         (AFTER_AN_ANSWER, "ok yes make the ticket, urgent pls", "nlu_fallback", "request_ticket"),
         (AFTER_AN_ANSWER, "did it on the phone instead, worked", "nlu_fallback", "thank"),
+        (AFTER_AN_ANSWER, "fundet det, nu virker koden", "faq", "thank"),
+        (AFTER_AN_ANSWER, "koden virker ikke", "faq", None),
         (HELPED_TWICE, "det virker stadig ikke!!", "nlu_fallback", "request_person"),
         (OFFER, "ok", "nlu_fallback", "affirm"),
         (OFFER, "ok thanks, I'll come by tomorrow", "nlu_fallback", None),
