@@ -107,4 +107,10 @@ class ContextPolicy(Policy):
         if not reading or READ_ACTION not in domain.action_names_or_texts:
             return self._prediction(probabilities)
         probabilities[domain.index_for_action(READ_ACTION)] = 1.0
-        return self._prediction(probabilities, optional_events=[SlotSet(READING_SLOT, reading)])
+        return self._prediction(
+            probabilities,
+            optional_events=[SlotSet(READING_SLOT, reading)],
+            # In a form, the rule policy's loop prediction is a "no user" prediction, which
+            # outranks every other kind; the reading must compete with it on the same terms.
+            is_no_user_prediction=bool(tracker.active_loop_name),
+        )
