@@ -97,6 +97,11 @@ _CALLS_THEMSELVES = re.compile(
     r"|\bjeg (kommer|går) (bare )?(selv )?(forbi|derhen)( selv| i stedet)",
     re.I,
 )
+# The step buttons' titles, typed instead of pressed (the classifier may doubt one word).
+_STEP_COMMANDS = {
+    "walkthrough_back": re.compile(r"\W*(go )?back|tilbage|gå tilbage|ga tilbage|forrige\W*", re.I),
+    "walkthrough_stuck": re.compile(r"\W*(i'?m )?stuck|jeg sidder fast|sidder fast\W*", re.I),
+}
 _PHONE_DIGITS = re.compile(r"(?:\+|00)?\d[\d ()./-]{6,}\d")
 _EMAIL = re.compile(r"\b[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 
@@ -201,6 +206,9 @@ def _in_walkthrough(context: Context, text: str, intent: str) -> str | None:
         return "request_person"  # stuck a third time: the servicedesk, not the same offer again
     if intent in WALKTHROUGH_MOVES or intent in ("affirm", "deny"):
         return None  # yes at a step is done already (walkthroughs.answer), no is stuck
+    for move, words in _STEP_COMMANDS.items():
+        if words.fullmatch(text):
+            return move  # a button's title typed: "back", "tilbage", "stuck"
     if _PROGRESS.search(text) and not _TROUBLE.search(text):
         return "walkthrough_done"
     return None

@@ -57,6 +57,9 @@ AFTER_CONTACT = Context(asked="utter_servicedesk_contact", last_topic="contact_s
         (STEP, "det virkede ikke", "nlu_fallback", None),
         (STEP, "how do I download it?", "faq", None),
         (STEP, "I'm stuck", "walkthrough_stuck", None),
+        (STEP, "back", "nlu_fallback", "walkthrough_back"),
+        (STEP, "tilbage", "nlu_fallback", "walkthrough_back"),
+        (STEP, "sidder fast", "nlu_fallback", "walkthrough_stuck"),
         # A yes/no step: "no other way" is the no; "ok" is no answer to it.
         (QUESTION, "No, I have no other way to sign in", "no_method_left", "deny"),
         (QUESTION, "ok", "affirm", None),
