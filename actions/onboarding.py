@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.context_reading import topic_of
 from bot.onboarding import said_before
 from bot.onboarding import walkthroughs as w
 from bot.onboarding.platform import platform_from_text
@@ -54,16 +55,7 @@ def last_topic(events: list[dict[str, Any]]) -> str | None:
     for event in reversed(events):
         if event.get("event") == "session_started":
             return None
-        parse_data = event.get("parse_data") or {} if event.get("event") == "user" else {}
-        intent = parse_data.get("intent") or {}
-        topic = intent.get("full_retrieval_intent_name") or next(
-            (
-                e.get("value")
-                for e in parse_data.get("entities") or []
-                if e.get("entity") == "topic"
-            ),
-            None,
-        )
+        topic = topic_of(event.get("parse_data") or {}) if event.get("event") == "user" else None
         if topic:
             return topic
     return None

@@ -23,7 +23,6 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import FULL_RETRIEVAL_INTENT_NAME_KEY
 
 from bot.context_reading import (
     ANSWER_INTENTS,
@@ -31,6 +30,7 @@ from bot.context_reading import (
     Context,
     read_in_context,
     step_is_question,
+    topic_of,
 )
 
 READ_ACTION = "action_read_in_context"
@@ -53,12 +53,8 @@ def previous_topic(tracker: DialogueStateTracker) -> str | None:
     previous = next(users, None)
     if previous is None:
         return None
-    intent = previous.intent or {}
-    topic = intent.get(FULL_RETRIEVAL_INTENT_NAME_KEY)
-    entities = [e.get("value") for e in previous.entities or [] if e.get("entity") == "topic"]
-    if topic or entities:
-        return topic or f"faq/{entities[0]}"
-    return intent.get("name") if intent.get("name") in ANSWER_INTENTS else None
+    intent = (previous.intent or {}).get("name")
+    return topic_of(previous.parse_data) or (intent if intent in ANSWER_INTENTS else None)
 
 
 def context_of(tracker: DialogueStateTracker) -> Context:

@@ -15,7 +15,9 @@ the account, a password typed in, a request to stop.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.handoff.fields import keeps_the_draft, skips
 from bot.onboarding.said_before import answer_to
@@ -27,6 +29,7 @@ HEARD_ANYWAY = frozenset(
 )
 SUMMARY = "utter_ticket_summary"
 HANDOFF_OFFER = "utter_handoff_offer"
+FAQ_PREFIX = "faq/"
 WHICH_FIELD = "utter_ticket_which_field"
 ASKS_FOR_TICKET = frozenset({"request_person", "request_ticket"})
 
@@ -117,6 +120,16 @@ class Context:
     walkthrough_question: bool = False  # the walkthrough's current step is a yes/no question
     last_topic: str | None = None  # the topic of the user's message before this one (faq/...)
     walkthrough_view: str | None = None  # what the walkthrough showed last (help.again, ...)
+
+
+def topic_of(parse_data: Mapping[str, Any]) -> str | None:
+    """The FAQ topic a parsed message asked about ("faq/new_phone"): the selector's answer, or
+    a topic button's entity. The policy and the walkthrough action both read topics this way."""
+    retrieval = (parse_data.get("intent") or {}).get("full_retrieval_intent_name")
+    buttons = [
+        e.get("value") for e in parse_data.get("entities") or [] if e.get("entity") == "topic"
+    ]
+    return retrieval or (f"{FAQ_PREFIX}{buttons[0]}" if buttons else None)
 
 
 def step_is_question(walkthrough: str | None, step: str | None) -> bool:
@@ -350,9 +363,6 @@ def relabelled(parse_data: dict, intent: str) -> dict:
         "entities": entities,
         READ_MARK: (parse_data.get("intent") or {}).get("name"),
     }
-
-
-FAQ_PREFIX = "faq/"
 
 
 def _relabelled_as_answer(parse_data: dict, topic: str) -> dict:

@@ -178,3 +178,16 @@ def test_a_follow_up_is_relabelled_as_the_answers_question():
     assert read["intent"]["name"] == "faq"
     assert read["intent"]["full_retrieval_intent_name"] == "faq/code_rejected"
     assert read["response_selector"]["faq"]["response"]["utter_action"] == "utter_faq/code_rejected"
+
+
+def test_the_topic_of_a_message_is_the_answer_or_the_topic_button():
+    from bot.context_reading import topic_of
+
+    answered = {"intent": {"name": "faq", "full_retrieval_intent_name": "faq/new_phone"}}
+    pressed = {
+        "intent": {"name": "choose_topic"},
+        "entities": [{"entity": "topic", "value": "lost_phone"}],
+    }
+    assert topic_of(answered) == "faq/new_phone"
+    assert topic_of(pressed) == "faq/lost_phone"
+    assert topic_of({"intent": {"name": "greet"}}) is None
