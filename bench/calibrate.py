@@ -37,7 +37,7 @@ FALLBACK_THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
 AMBIGUITY_THRESHOLDS = (0.05, 0.1, 0.2)
 ANSWER_THRESHOLDS = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
 MARGIN_THRESHOLDS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
-PARAPHRASE_BAR = 0.91  # the paraphrase sets stay at or above this
+PARAPHRASE_BAR = 0.92  # the paraphrase sets stay at or above this (issue target)
 WRONG_COST = 2.0
 
 

@@ -1,0 +1,96 @@
+"""The second opinion: a linear classifier blended with DIET's and the ResponseSelector's."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.fallback import topic_scores
+from bot.second_opinion import LinearClassifier, blend, blended_scores, stemmed
+
+EXAMPLES = {
+    "faq/lost_phone": ["I lost my phone", "my phone was stolen", "phone broke cant sign in"],
+    "faq/new_phone": ["I got a new phone", "moving authenticator to my new phone"],
+    "greet": ["hi", "hello there", "good morning"],
+}
+
+
+@pytest.fixture(scope="module")
+def classifier() -> LinearClassifier:
+    texts = [text for examples in EXAMPLES.values() for text in examples]
+    labels = [label for label, examples in EXAMPLES.items() for _ in examples]
+    return LinearClassifier.train(texts, labels, c=1.0)
+
+
+def parsed(faq: float, answers: dict[str, float]) -> dict:
+    return {
+        "text": "q",
+        "intent": {"name": "faq", "confidence": faq},
+        "intent_ranking": [
+            {"name": "faq", "confidence": faq},
+            {"name": "greet", "confidence": 1 - faq},
+        ],
+        "response_selector": {
+            "faq": {
+                "response": {
+                    "intent_response_key": max(answers, key=answers.get),
+                    "utter_action": f"utter_{max(answers, key=answers.get)}",
+                    "responses": [{"text": "kept"}],
+                },
+                "ranking": [
+                    {"intent_response_key": key, "confidence": c} for key, c in answers.items()
+                ],
+            }
+        },
+    }
+
+
+def test_word_forms_reach_one_stem():
+    assert stemmed("Notifications!") == stemmed("notification")
+    assert stemmed("telefonen") == stemmed("telefon")
+
+
+def test_it_learns_the_examples_and_every_probability_set_sums_to_one(classifier):
+    first, second = classifier.probabilities(["my phone got stolen", "hello"], temperature=0.2)
+    assert max(first, key=first.get) == "faq/lost_phone"
+    assert max(second, key=second.get) == "greet"
+    assert sum(first.values()) == pytest.approx(1.0)
+
+
+def test_a_saved_model_loads_to_the_same_answers(classifier, tmp_path):
+    classifier.save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vocabularies.json", "weights.npz"]
+    loaded = LinearClassifier.load(tmp_path)
+    texts = ["new fone", "stolen phone", "hej"]
+    for before, after in zip(
+        classifier.probabilities(texts, 0.2), loaded.probabilities(texts, 0.2), strict=True
+    ):
+        assert before == pytest.approx(after, abs=1e-6)
+
+
+def test_the_blend_weighs_both_opinions():
+    data = parsed(0.9, {"faq/lost_phone": 0.8, "faq/new_phone": 0.2})
+    second = {"faq/lost_phone": 0.1, "faq/new_phone": 0.9, "greet": 0.0}
+    scores = blended_scores(data, second, weight=0.5)
+    assert scores["faq/lost_phone"] == pytest.approx(0.5 * 0.72 + 0.5 * 0.1)
+    assert scores["faq/new_phone"] == pytest.approx(0.5 * 0.18 + 0.5 * 0.9)
+    assert scores["greet"] == pytest.approx(0.5 * 0.1)
+
+
+def test_blending_rewrites_intent_and_answer_so_the_fallback_reads_the_blend():
+    data = parsed(0.9, {"faq/lost_phone": 0.8, "faq/new_phone": 0.2})
+    scores = {"faq/lost_phone": 0.2, "faq/new_phone": 0.5, "greet": 0.3}
+    blend(data, scores)
+    assert data["intent"] == {"name": "faq", "confidence": pytest.approx(0.7)}
+    assert [r["name"] for r in data["intent_ranking"]] == ["faq", "greet"]
+    answer = data["response_selector"]["faq"]["response"]
+    assert answer["intent_response_key"] == "faq/new_phone"
+    assert answer["utter_action"] == "utter_faq/new_phone"  # what Rasa's utter_faq runs
+    assert topic_scores(data)["faq/new_phone"] == pytest.approx(0.5)
+    assert topic_scores(data)["faq/lost_phone"] == pytest.approx(0.2)
+
+
+def test_another_intent_can_win_the_blend():
+    data = parsed(0.6, {"faq/lost_phone": 1.0})
+    blend(data, {"faq/lost_phone": 0.3, "greet": 0.7})
+    assert data["intent"]["name"] == "greet"
+    assert data["intent_ranking"][1] == {"name": "faq", "confidence": pytest.approx(0.3)}
