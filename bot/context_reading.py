@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.handoff.fields import keeps_the_draft, skips
+from bot.handoff.fields import check_contact, keeps_the_draft, skips
 from bot.onboarding.said_before import answer_to
 from bot.onboarding.walkthroughs import HELP_AGAIN, WALKTHROUGHS, walkthrough_for_topic
 
@@ -107,6 +107,7 @@ _STEP_COMMANDS = {
 }
 _PHONE_DIGITS = re.compile(r"(?:\+|00)?\d[\d ()./-]{6,}\d")
 _EMAIL = re.compile(r"\b[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+\b")
+_CONTACT_ANSWER_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,15 @@ def _in_form(context: Context, text: str, intent: str) -> str | None:
         return "affirm"  # "behold", "keep it": the proposed description
     if context.requested_slot == "ticket_username" and _EMAIL.search(text):
         return "inform"
+    if context.requested_slot == "ticket_contact" and _names_a_contact_choice(text):
+        return "inform"  # "call", "ringer", "I'll come by": not the FAQ about phone calls
     return None
+
+
+def _names_a_contact_choice(text: str) -> bool:
+    """A short answer that says call or come by; a question ("when are they open?") is not."""
+    short = len(text.split()) <= _CONTACT_ANSWER_WORDS and "?" not in text
+    return short and check_contact(text).value is not None
 
 
 def _in_walkthrough(context: Context, text: str, intent: str) -> str | None:

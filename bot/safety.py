@@ -58,6 +58,12 @@ _STATED_PASSWORD = re.compile(
     rf"(?i)\b{_SECRET_WORDS}\s*(?:is|er|was|var|=|:)\s*(\"[^\"]+\"|'[^']+'|\S+)"
 )
 _LOOKS_LIKE_A_PASSWORD = re.compile(r"\d|[^\w\s'\".,?]|\w[A-Z]")
+# "koden er Hest1234!", "my code is abc123": a code with letters in it is no code from the app
+# (six digits) but a password. Digits alone after "code" stay a one-time code.
+_CODE_WITH_LETTERS = re.compile(
+    r"(?i)\b(kode|koden|code)(\s*(?:is|er|was|var|=|:)\s*)"
+    r"(?=\S*[^\W\d_])(?=\S*\d)(\S+)"
+)
 
 
 def states_a_password(text: str) -> bool:
@@ -66,7 +72,7 @@ def states_a_password(text: str) -> bool:
         value = match.group(1).strip("\"'.,!?")
         if value.casefold() not in _NOT_SECRETS and _LOOKS_LIKE_A_PASSWORD.search(value):
             return True
-    return False
+    return bool(_CODE_WITH_LETTERS.search(text or ""))
 
 
 # The markers themselves: never to be redacted again. Text is redacted more than once on its
@@ -77,6 +83,7 @@ _MARKERS = re.compile(f"({re.escape(CODE_MARK)}|{re.escape(SECRET_MARK)})")
 _Replacement = Callable[[re.Match[str]], str] | str
 _REDACTIONS: tuple[tuple[re.Pattern[str], _Replacement], ...] = (
     (_SECRET_AFTER_WORD, _secret_replacement),
+    (_CODE_WITH_LETTERS, r"\1\2" + SECRET_MARK),
     (_TOKEN, SECRET_MARK),
     (_DIGIT_CODE, CODE_MARK),
 )

@@ -16,6 +16,7 @@ PHONE = Context(
     asked="utter_ask_ticket_phone", active_loop="ticket_form", requested_slot="ticket_phone"
 )
 USERNAME = Context(active_loop="ticket_form", requested_slot="ticket_username")
+CONTACT = Context(active_loop="ticket_form", requested_slot="ticket_contact")
 NOTHING = Context(asked="utter_greet")
 NEW_PHONE_ANSWER = Context(asked="utter_faq", last_topic="faq/new_phone")
 WHY_ANSWER = Context(asked="utter_faq", last_topic="faq/why_mfa")
@@ -191,3 +192,17 @@ def test_the_topic_of_a_message_is_the_answer_or_the_topic_button():
     assert topic_of(answered) == "faq/new_phone"
     assert topic_of(pressed) == "faq/lost_phone"
     assert topic_of({"intent": {"name": "greet"}}) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "reading"),
+    [
+        ("call", "faq", "inform"),  # not the answer about phone calls as a sign-in method
+        ("I'll come by", "faq", "inform"),
+        ("jeg ringer", "nlu_fallback", "inform"),
+        ("what are their opening hours?", "faq", None),
+        ("can I call them instead of coming to the desk?", "faq", None),
+    ],
+)
+def test_a_contact_choice_in_the_form_is_the_answer(text, intent, reading):
+    assert read_in_context(CONTACT, text, intent) == reading

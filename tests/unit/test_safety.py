@@ -82,7 +82,17 @@ def test_free_text_slots_are_redacted_and_the_phone_and_bot_texts_kept():
         ("I think someone knows my password, they're triggering requests", False),
         ("is it ok to type my password there?", False),
         ("my password is supposedly expiring", False),
+        # a "code" with letters in it is a password; six digits are the app's code
+        ("koden er Hest1234! er den forkert?", True),
+        ("my code is abc123", True),
+        ("the code is 482913", False),
+        ("koden er forkert", False),
     ],
 )
 def test_a_stated_password_is_told_from_talk_about_passwords(text, stated):
     assert states_a_password(text) is stated
+
+
+def test_a_code_with_letters_is_redacted_as_a_password():
+    assert redact("koden er Hest1234! er den forkert?") == f"koden er {SECRET_MARK} er den forkert?"
+    assert redact("the code is 482913") == f"the code is {CODE_MARK}"
