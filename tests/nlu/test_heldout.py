@@ -13,12 +13,9 @@ from bot.nlu_eval import answer_key, load_heldout, score
 from bot.settings import PROJECT_ROOT
 
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu"
-# The target is 92% (issue 15). Three new answers (password change, the servicedesk's place
-# and e-mail), the ticket request split from asking for a person and the examples of issue 16
-# cost about a point in each language (89.0% English, 89.2% Danish); typed answers in context
-# are now read by bot/context_reading.py instead. This floor keeps it from slipping further
-# until the paraphrases are won back.
-REQUIRED_ACCURACY = 0.88
+# The target is 92% (issue 15), and the floor. With the second opinion blended into the
+# classifiers (bot/second_opinion.py) the paraphrases are at 93.5% English, 92.6% Danish.
+REQUIRED_ACCURACY = 0.92
 # A first message of a word or two ("ok", a bare link) can't show its language; the rest must.
 REQUIRED_LANGUAGE_MATCH = 0.95
 
