@@ -66,13 +66,13 @@ class LinearClassifier:
         words: TfidfVectorizer,
         characters: TfidfVectorizer,
         classes: list[str],
-        coef: np.ndarray,
+        weights: np.ndarray,
         intercept: np.ndarray,
     ) -> None:
         self.words = words
         self.characters = characters
         self.classes = classes
-        self.coef = coef
+        self.weights = weights  # features x classes
         self.intercept = intercept
 
     @classmethod
@@ -84,7 +84,7 @@ class LinearClassifier:
         ).tocsr()
         svm = LinearSVC(C=c).fit(features, labels)
         classes = [str(label) for label in svm.classes_]
-        return cls(words, characters, classes, svm.coef_, svm.intercept_)
+        return cls(words, characters, classes, np.ascontiguousarray(svm.coef_.T), svm.intercept_)
 
     def probabilities(self, texts: Iterable[str], temperature: float) -> list[dict[str, float]]:
         """For each text, every label's probability."""
@@ -92,7 +92,7 @@ class LinearClassifier:
         features = scipy.sparse.hstack(
             [self.words.transform(map(stemmed, texts)), self.characters.transform(texts)]
         ).tocsr()
-        scores = (features @ self.coef.T + self.intercept) / temperature
+        scores = (features @ self.weights + self.intercept) / temperature
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         scores /= scores.sum(axis=1, keepdims=True)
         return [dict(zip(self.classes, map(float, row), strict=True)) for row in scores]
@@ -109,7 +109,7 @@ class LinearClassifier:
             directory / "weights.npz",
             words_idf=self.words.idf_,
             characters_idf=self.characters.idf_,
-            coef=self.coef.astype(np.float32),
+            coef=self.weights.T.astype(np.float32),
             intercept=self.intercept,
         )
 
@@ -128,7 +128,9 @@ class LinearClassifier:
             vectorizer("words", WORDS),
             vectorizer("characters", CHARACTERS),
             stored["classes"],
-            arrays["coef"],
+            # stored as float32 (half the size); computed in float64, converted once here
+            # rather than on every message
+            np.ascontiguousarray(arrays["coef"].T, dtype=np.float64),
             arrays["intercept"],
         )
 
