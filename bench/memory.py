@@ -20,7 +20,7 @@ SAMPLE_INTERVAL_S = 0.25
 ROLES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("bot.rasa_server",), "Rasa server"),  # Rasa's command line wrapped by the project
     (("rasa", "run", "actions"), "action server"),
-    (("rasa_sdk",), "action server"),
+    (("bot.action_server",), "action server"),
     (("rasa", "run"), "Rasa server"),
     (("bot", "outbox"), "outbox worker"),
     (("bot", "console"), "console"),

@@ -7,12 +7,15 @@ instead of being committed with values that differ between a laptop and producti
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 from sqlalchemy.engine import make_url
 
+from bot.action_server import HEADER as ACTION_SECRET_HEADER
+from bot.action_server import action_secret
 from bot.settings import Settings
 
 TRACKER_STORE = "bot.tracker_store.RedactingSQLTrackerStore"
@@ -58,7 +61,10 @@ def lock_store_config(settings: Settings) -> dict[str, Any]:
 
 def render_endpoints(settings: Settings) -> dict[str, Any]:
     return {
-        "action_endpoint": {"url": settings.action_server_url},
+        "action_endpoint": {
+            "url": settings.action_server_url,
+            "headers": {ACTION_SECRET_HEADER: action_secret(settings)},
+        },
         "tracker_store": tracker_store_config(settings),
         "lock_store": lock_store_config(settings),
         "nlg": {"type": NLG},
@@ -69,5 +75,9 @@ def write_endpoints(settings: Settings) -> Path:
     """Write endpoints.yml into the runtime directory and return its path."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     path = settings.var_dir / "endpoints.yml"
-    path.write_text(yaml.safe_dump(render_endpoints(settings), sort_keys=False))
+    # It holds the action server's secret and perhaps database passwords: the owner's only.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(yaml.safe_dump(render_endpoints(settings), sort_keys=False))
     return path

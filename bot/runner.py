@@ -124,15 +124,16 @@ class Service:
 
 
 def action_server(settings: Settings) -> Service:
-    """Rasa SDK's action server: stateless, so one serves every Rasa replica."""
+    """Rasa SDK's action server (bot/action_server.py): stateless, so one serves every Rasa
+    replica."""
     return Service(
         name="action server",
         command=[
-            sys.executable, "-m", "rasa_sdk",
-            "--actions", "actions",
+            sys.executable, "-m", "bot.action_server",
+            "--host", settings.action_host,
             "--port", str(settings.action_port),
         ],
-        ready_url=f"http://127.0.0.1:{settings.action_port}/health",
+        ready_url=settings.action_server_url.removesuffix("/webhook") + "/health",
         log_path=settings.var_dir / "logs" / "actions.log",
     )  # fmt: skip
 

@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface the servers listen on.")
     rasa_port: int = Field(5005, ge=1, le=65535)
     action_port: int = Field(5055, ge=1, le=65535)
+    action_host: str = Field(
+        "127.0.0.1", description="Interface the action server listens on (only Rasa calls it)."
+    )
+    action_secret: str = Field(
+        "",
+        description="Shared secret Rasa sends to the action server; empty: generated once "
+        "into var_dir/action-secret.",
+    )
     var_dir: Path = Field(PROJECT_ROOT / "var", description="Runtime files: databases, logs.")
     models_dir: Path = Field(PROJECT_ROOT / "models")
 
@@ -158,7 +166,10 @@ class Settings(BaseSettings):
 
     @property
     def action_server_url(self) -> str:
-        return f"http://127.0.0.1:{self.action_port}/webhook"
+        # A wildcard interface is reached on loopback; a named one by its name.
+        host = "127.0.0.1" if self.action_host in ("0.0.0.0", "::", "") else self.action_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.action_port}/webhook"
 
 
 @lru_cache(maxsize=1)

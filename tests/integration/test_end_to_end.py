@@ -212,6 +212,48 @@ def test_danish_servicedesk_hours_walkthrough_steps_and_greeting(assistant):
     assert texts(again[1:]).startswith("Step 1 of "), texts(again)
 
 
+def _listening_addresses(port: int) -> set[str]:
+    """The local addresses a TCP socket listens on at ``port`` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_the_action_server_answers_only_rasa_and_only_on_loopback(assistant):
+    import httpx
+
+    from bot.action_server import HEADER, SECRET_FILE
+
+    base = f"http://127.0.0.1:{assistant.action_port}"
+    # A hand-made tracker asking for another conversation's ticket status.
+    call = {
+        "next_action": "action_ticket_status",
+        "sender_id": "someone-else",
+        "tracker": {"sender_id": "someone-else", "slots": {}, "events": [],
+                    "latest_message": {"text": "status"}},
+        "domain": {},
+        "version": "3.6.2",
+    }  # fmt: skip
+    for headers in ({}, {HEADER: "a guess"}):
+        refused = httpx.post(f"{base}/webhook", json=call, headers=headers)
+        assert refused.status_code == 401 and HEADER in refused.text, refused.text
+    assert httpx.get(f"{base}/actions").status_code == 401
+    assert httpx.get(f"{base}/health").status_code == 200  # the supervisor's readiness check
+    secret = (assistant.var_dir / SECRET_FILE).read_text().strip()
+    actions = httpx.get(f"{base}/actions", headers={HEADER: secret})
+    assert actions.status_code == 200 and {"name": "action_ticket_status"} in actions.json()
+    assert "Refused POST /webhook" in (assistant.var_dir / "logs" / "actions.log").read_text()
+    assert _listening_addresses(assistant.action_port) == {"0100007F"}  # 127.0.0.1 only
+    endpoints = assistant.var_dir / "endpoints.yml"
+    assert endpoints.stat().st_mode & 0o077 == 0  # it holds the secret: the owner's only
+    assert yaml.safe_load(endpoints.read_text())["action_endpoint"]["headers"] == {HEADER: secret}
+
+
 def test_ctrl_c_stops_every_service(assistant):
     ports = (assistant.rasa_port, assistant.action_port, assistant.console_port)
     assert all(port_is_open(port) for port in ports)

@@ -191,7 +191,7 @@ def test_the_action_server_down_gets_the_servicedesk_and_recovers(profile, ticke
     fill_ticket_form(profile, ticket_user, [None])
 
     with supervisor_paused(profile):
-        os.kill(profile.child_pid("rasa_sdk"), signal.SIGKILL)
+        os.kill(profile.child_pid("bot.action_server"), signal.SIGKILL)
         for port in profile.replica_ports:  # each replica answers the same way
             reply = texts(profile.say(walker, "/walkthrough_done", port=port))
             assert SERVICEDESK_PHONE in reply and "send your message again" in reply, reply

@@ -71,7 +71,7 @@ def test_table_renders_github_markdown_with_figures_right_aligned():
 
 def test_processes_are_named_by_their_command_line():
     assert role_of(["python", "-m", "rasa", "run", "--model", "m.tar.gz"]) == "Rasa server"
-    assert role_of(["python", "-m", "rasa_sdk", "--actions", "actions"]) == "action server"
+    assert role_of(["python", "-m", "bot.action_server", "--port", "5055"]) == "action server"
     assert role_of(["python", "-m", "bot", "outbox"]) == "outbox worker"
     assert role_of(["python", "-m", "bot", "console"]) == "console"
     assert role_of(["nginx: worker process"]) == "nginx worker"

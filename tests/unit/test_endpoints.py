@@ -10,11 +10,30 @@ def test_embedded_defaults_are_a_sqlite_file_and_an_in_memory_lock(tmp_path: Pat
         "type": TRACKER_STORE, "dialect": "sqlite", "db": str(tmp_path / "trackers.db")
     }  # fmt: skip
     assert endpoints["lock_store"] == {"type": "in_memory"}
-    assert endpoints["action_endpoint"] == {"url": "http://127.0.0.1:6000/webhook"}
+    secret = (tmp_path / "action-secret").read_text().strip()  # made once, the owner's only
+    assert len(secret) >= 32 and (tmp_path / "action-secret").stat().st_mode & 0o077 == 0
+    assert endpoints["action_endpoint"] == {
+        "url": "http://127.0.0.1:6000/webhook", "headers": {"X-Action-Secret": secret}
+    }  # fmt: skip
+    again = render_endpoints(Settings(var_dir=tmp_path, action_port=6000))
+    assert again["action_endpoint"]["headers"] == {"X-Action-Secret": secret}
 
 
-def test_production_urls_become_postgres_and_redis():
+def test_a_configured_action_secret_and_interface_are_used(tmp_path: Path):
+    settings = Settings(var_dir=tmp_path, action_secret="s" * 40, action_host="10.1.2.3")
+    endpoint = render_endpoints(settings)["action_endpoint"]
+    assert endpoint == {
+        "url": "http://10.1.2.3:5055/webhook",
+        "headers": {"X-Action-Secret": "s" * 40},
+    }
+    assert not (tmp_path / "action-secret").exists()
+    wildcard = Settings(var_dir=tmp_path, action_secret="s" * 40, action_host="0.0.0.0")
+    assert wildcard.action_server_url == "http://127.0.0.1:5055/webhook"
+
+
+def test_production_urls_become_postgres_and_redis(tmp_path: Path):
     settings = Settings(
+        var_dir=tmp_path,
         tracker_store_url="postgresql://rasa:secret@db.example:5433/trackers",
         lock_store_url="redis://:pw@cache.example:6380/2",
     )

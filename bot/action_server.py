@@ -1,0 +1,91 @@
+"""Rasa SDK's action server, answering only the Rasa servers of this deployment.
+
+Rasa SDK's own server listens on every interface and runs any action for anyone who posts a
+tracker to /webhook: a hand-made tracker could read another conversation's ticket status, or
+create a ticket that skipped the form's checks and the rate limit, with a made-up transcript
+that an agent would trust. So this entry point starts the same application (rasa_sdk's
+create_app, with this project's actions) on the configured interface, loopback by default,
+and refuses every call that does not carry the shared secret that Rasa sends (rendered into
+endpoints.yml by bot/endpoints.py): 401, logged. Only /health stays open, for the
+supervisor's readiness check.
+
+The secret is configured (MFA_ACTION_SECRET) or generated once into the runtime directory,
+readable by the owner only, like the console's key.
+
+`python -m bot.action_server [--host H] [--port P]` (bot/runner.py starts it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+
+from rasa_sdk.endpoint import create_app
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.secret_files import persisted_secret
+from bot.settings import Settings, get_settings
+
+logger = logging.getLogger("bot.action_server")
+
+HEADER = "X-Action-Secret"
+SECRET_FILE = "action-secret"
+ACTIONS_PACKAGE = "actions"
+OPEN_PATHS = frozenset({"/health"})
+
+
+def action_secret(settings: Settings) -> str:
+    """The secret Rasa sends and the action server checks: configured, or made once."""
+    if settings.action_secret:
+        return settings.action_secret
+    return persisted_secret(settings.var_dir / SECRET_FILE)
+
+
+def has_secret(request: Request, secret: str) -> bool:
+    given = request.headers.get(HEADER, "")
+    return hmac.compare_digest(given.encode(), secret.encode())
+
+
+def guarded_app(secret: str, actions: str = ACTIONS_PACKAGE) -> Sanic:
+    """Rasa SDK's application with the shared secret required on every path but /health.
+
+    No cross-origin access either: only Rasa calls this server, never a browser.
+    """
+    app = create_app(actions, cors_origins=None)
+
+    async def require_secret(request: Request) -> HTTPResponse | None:
+        if request.path in OPEN_PATHS or has_secret(request, secret):
+            return None
+        logger.warning(
+            "Refused %s %s from %s: no valid %s header.",
+            request.method,
+            request.path,
+            request.ip,
+            HEADER,
+        )
+        return response.json(
+            {"error": f"Action calls need the {HEADER} header that Rasa is configured with."},
+            status=401,
+        )
+
+    app.register_middleware(require_secret, "request")
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(description="The assistant's action server.")
+    parser.add_argument("--host", default=settings.action_host)
+    parser.add_argument("--port", type=int, default=settings.action_port)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = guarded_app(action_secret(settings))
+    logger.info("Action server on http://%s:%s", args.host, args.port)
+    app.run(args.host, args.port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()
