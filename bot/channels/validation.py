@@ -45,6 +45,8 @@ def parse_chat_request(body: bytes, limits: Limits) -> ChatRequest:
         payload = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         raise BadRequest(400, "The request body is not valid JSON.") from None
+    except RecursionError:  # "[[[[...]]]]" a thousand levels deep: no chat message is
+        raise BadRequest(400, "The request body is nested too deeply.") from None
     if not isinstance(payload, dict):
         raise BadRequest(400, "The request body must be a JSON object.")
 

@@ -116,6 +116,8 @@ def safe_next(target: str | None) -> str | None:
     """A local path to return to after signing in; anything else (another site) is dropped."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    if any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return None  # CR/LF would split the Location header: a 500 after a correct sign-in
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return None

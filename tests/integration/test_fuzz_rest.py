@@ -64,6 +64,12 @@ def test_random_and_hostile_payloads_never_break_the_server(assistant):
     assert "MFA assistant" in answer
 
 
+def test_json_nested_a_thousand_levels_deep_gets_a_reason_not_a_500(assistant):
+    for body in (b"[" * 5000 + b"]" * 5000, b'{"message": ' + b"[" * 5000 + b"]" * 5000 + b"}"):
+        status, reply = assistant.post_raw(body, "application/json")
+        assert status == 400 and "nested too deeply" in reply["error"], (status, reply)
+
+
 def test_a_flooding_sender_is_slowed_down_and_others_are_not(assistant):
     flood = new_sender()
     statuses = [

@@ -104,6 +104,8 @@ def test_actor_names() -> None:
         ("https://evil.example/", None),
         ("//evil.example/", None),
         ("/\\evil.example", None),
+        ("/tickets\r\nSet-Cookie: x=1", None),  # CR/LF would split the Location header
+        ("/tickets\n", None),
         ("tickets", None),
         ("", None),
         (None, None),

@@ -55,3 +55,10 @@ def test_bad_requests_get_a_status_and_a_reason(raw, status, fragment):
 
 def test_a_message_at_the_limit_is_accepted():
     assert len(parse_chat_request(body({"message": "x" * 50}), LIMITS).message) == 50
+
+
+def test_json_nested_too_deeply_is_a_bad_request_not_a_crash():
+    deep = b"[" * 1500 + b"]" * 1500  # Python's parser gives up (RecursionError) near 1000
+    with pytest.raises(BadRequest) as refused:
+        parse_chat_request(deep, Limits(max_message_chars=50, max_sender_chars=10))
+    assert refused.value.status == 400 and "nested too deeply" in str(refused.value)
