@@ -72,6 +72,21 @@ def guarded_app(secret: str, actions: str = ACTIONS_PACKAGE) -> Sanic:
         )
 
     app.register_middleware(require_secret, "request")
+
+    async def failed(request: Request, exception: Exception) -> HTTPResponse:
+        # Rasa SDK's own handler answers with the whole request (every slot, the user's
+        # message) and Rasa writes that answer into its log. The name of the error is enough
+        # to find the traceback here; nothing the user typed goes into either log.
+        logger.error(
+            "Action call %s %s failed: %s",
+            request.method,
+            request.path,
+            type(exception).__name__,
+            exc_info=(type(exception), exception, exception.__traceback__),
+        )
+        return response.json({"error": f"The action failed ({type(exception).__name__})."}, 500)
+
+    app.exception(Exception)(failed)  # registered after Rasa SDK's handler: replaces it
     return app
 
 

@@ -249,6 +249,15 @@ def test_the_action_server_answers_only_rasa_and_only_on_loopback(assistant):
     assert actions.status_code == 200 and {"name": "action_ticket_status"} in actions.json()
     assert "Refused POST /webhook" in (assistant.var_dir / "logs" / "actions.log").read_text()
     assert _listening_addresses(assistant.action_port) == {"0100007F"}  # 127.0.0.1 only
+    # A call that makes the action fail: the answer and the log name the error, and hold
+    # nothing of the conversation (Rasa SDK's own answer carried the whole request).
+    broken = {**call, "tracker": {"slots": {}, "events": [],  # no sender_id: a KeyError
+              "latest_message": {"text": "my name is Jens Hansen, code 482913"}}}  # fmt: skip
+    failed = httpx.post(f"{base}/webhook", json=broken, headers={HEADER: secret})
+    assert failed.status_code == 500 and "Jens" not in failed.text, failed.text
+    log = (assistant.var_dir / "logs" / "actions.log").read_text()
+    assert "Action call POST /webhook failed" in log
+    assert "Jens" not in log and "482913" not in log
     endpoints = assistant.var_dir / "endpoints.yml"
     assert endpoints.stat().st_mode & 0o077 == 0  # it holds the secret: the owner's only
     assert yaml.safe_load(endpoints.read_text())["action_endpoint"]["headers"] == {HEADER: secret}
