@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from bot.settings import get_settings
+
+PRIVATE_UMASK = 0o077
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = get_settings()
+    # Databases, logs, generated secrets and rendered configs hold people's data and keys:
+    # whatever this program (and every process it starts) creates is the owner's only.
+    os.umask(PRIVATE_UMASK)
     if args.command == "run":
         from bot.runner import run
 

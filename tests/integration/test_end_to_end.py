@@ -263,6 +263,17 @@ def test_the_action_server_answers_only_rasa_and_only_on_loopback(assistant):
     assert yaml.safe_load(endpoints.read_text())["action_endpoint"]["headers"] == {HEADER: secret}
 
 
+def test_what_the_assistant_writes_is_the_owners_only(assistant):
+    """Conversations, tickets, logs and secrets: no other user on the machine may read them."""
+    # runner.log is this test harness's capture of the runner's output, not the program's.
+    written = [p for p in assistant.var_dir.rglob("*") if p.is_file() and p.name != "runner.log"]
+    names = {p.name for p in written}
+    assert {"trackers.db", "assistant.db", "action-secret", "endpoints.yml"} <= names, names
+    assert any(p.suffix == ".log" for p in written)
+    readable = [str(p) for p in written if p.stat().st_mode & 0o077]
+    assert not readable
+
+
 def test_ctrl_c_stops_every_service(assistant):
     ports = (assistant.rasa_port, assistant.action_port, assistant.console_port)
     assert all(port_is_open(port) for port in ports)
