@@ -80,6 +80,10 @@ http {{
     scgi_temp_path {prefix / "scgi"};
     server_tokens off;
     client_max_body_size {body_limit_kb}k;
+    # Bodies and answers stay in memory, never in temp files: the runtime directory is the
+    # owner's only (umask 077), which nginx's workers (nobody, when started as root) can't enter.
+    client_body_buffer_size {body_limit_kb}k;
+    proxy_max_temp_file_size 0;
 
     upstream rasa_replicas {{
 {servers}

@@ -170,6 +170,14 @@ def test_a_conversation_alternating_between_replicas_stays_consistent(profile, t
     )
 
 
+def test_a_large_request_passes_the_load_balancer(profile):
+    """A body over nginx's default 16 KB buffer (widget metadata, a long message) is answered:
+    nginx keeps it in memory, since its workers cannot enter the owner-only runtime directory."""
+    body = {"sender": new_sender(), "message": "hi", "metadata": {"page": "x" * 40_000}}
+    status, reply = profile.post_raw(json.dumps(body).encode())
+    assert status == 200 and reply and "MFA assistant" in reply[0]["text"], (status, reply)
+
+
 def test_the_rate_limit_counts_a_sender_across_replicas(profile):
     """Counted per replica, alternating replicas would let twice the limit through."""
     first, second = profile.replica_ports
