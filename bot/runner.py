@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot import cors
 from bot.channels.telegram.config import TelegramConfigError
 from bot.channels.telegram.config import preflight as telegram_preflight
 from bot.credentials import write_credentials
@@ -161,7 +162,7 @@ def rasa_server(
             "--credentials", str(credentials or PROJECT_ROOT / "credentials.yml"),
             "--interface", settings.host,
             "--port", str(port),
-            "--cors", "*",
+            "--cors", *(cors.origins(settings.cors_origins) or ["*"]),
         ],
         ready_url=f"http://127.0.0.1:{port}/webhooks/rest/",
         log_path=settings.var_dir / "logs" / log_name,

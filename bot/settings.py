@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface the servers listen on.")
     rasa_port: int = Field(5005, ge=1, le=65535)
     action_port: int = Field(5055, ge=1, le=65535)
+    cors_origins: str = Field(
+        "*",
+        description="Pages (origins, space- or comma-separated) whose scripts may call the chat "
+        "API: the intranet pages that embed the widget. '*': any page; never with credentials.",
+    )
     action_host: str = Field(
         "127.0.0.1", description="Interface the action server listens on (only Rasa calls it)."
     )

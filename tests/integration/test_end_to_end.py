@@ -263,6 +263,19 @@ def test_the_action_server_answers_only_rasa_and_only_on_loopback(assistant):
     assert yaml.safe_load(endpoints.read_text())["action_endpoint"]["headers"] == {HEADER: secret}
 
 
+def test_any_page_may_call_the_chat_by_default_but_without_credentials(assistant):
+    import httpx
+
+    answer = httpx.post(
+        assistant.webhook,
+        json={"sender": new_sender(), "message": "hi"},
+        headers={"Origin": "https://some-page.example"},
+    )
+    allowed = answer.headers.get("access-control-allow-origin")
+    assert allowed in ("*", "https://some-page.example"), answer.headers
+    assert "access-control-allow-credentials" not in answer.headers
+
+
 def test_what_the_assistant_writes_is_the_owners_only(assistant):
     """Conversations, tickets, logs and secrets: no other user on the machine may read them."""
     # runner.log is this test harness's capture of the runner's output, not the program's.

@@ -18,6 +18,7 @@ from tests.integration.hostile import EXAMPLES, FUZZ_SETTINGS, json_values, mess
 
 pytestmark = pytest.mark.slow
 ALLOWED = {200, 400, 413, 429}
+INTRANET = "https://intranet.example"  # the one page allowed to embed the chat here
 senders = st.text(min_size=1, max_size=40) | st.sampled_from(["", " ", "x" * 500]) | json_values
 objects = st.fixed_dictionaries(
     {"sender": senders, "message": messages},
@@ -34,7 +35,10 @@ content_types = st.sampled_from(["application/json", "text/plain", "application/
 
 @pytest.fixture(scope="module")
 def assistant(trained_model: Path, tmp_path_factory) -> RunningAssistant:
-    running = start_assistant(tmp_path_factory.mktemp("fuzz-var"), {"MFA_RATE_LIMIT_MESSAGES": "5"})
+    running = start_assistant(
+        tmp_path_factory.mktemp("fuzz-var"),
+        {"MFA_RATE_LIMIT_MESSAGES": "5", "MFA_CORS_ORIGINS": INTRANET},
+    )
     yield running
     running.stop()
 
@@ -68,6 +72,25 @@ def test_json_nested_a_thousand_levels_deep_gets_a_reason_not_a_500(assistant):
     for body in (b"[" * 5000 + b"]" * 5000, b'{"message": ' + b"[" * 5000 + b"]" * 5000 + b"}"):
         status, reply = assistant.post_raw(body, "application/json")
         assert status == 400 and "nested too deeply" in reply["error"], (status, reply)
+
+
+def test_only_the_configured_pages_may_call_the_chat_and_never_with_credentials(assistant):
+    import httpx
+
+    body = {"sender": new_sender(), "message": "hi"}
+    for origin, allowed in ((INTRANET, INTRANET), ("https://evil.example", None)):
+        answer = httpx.post(assistant.webhook, json=body, headers={"Origin": origin})
+        assert answer.headers.get("access-control-allow-origin") == allowed, answer.headers
+        assert "access-control-allow-credentials" not in answer.headers
+        preflight = httpx.options(
+            assistant.webhook,
+            headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": "content-type"},
+        )  # fmt: skip
+        assert preflight.headers.get("access-control-allow-origin") == allowed
+        assert "access-control-allow-credentials" not in preflight.headers
+        if allowed:
+            assert preflight.headers.get("access-control-max-age") == "600"
 
 
 def test_a_flooding_sender_is_slowed_down_and_others_are_not(assistant):
