@@ -9,10 +9,18 @@ Rasa's, unchanged.
 
 from __future__ import annotations
 
+import os
+
 from bot import action_failures, action_results, cors
+
+# Sanic reads a whole body before the chat channels check their 64 KB limit, and Rasa leaves
+# Sanic's own limit at 100 MB: larger bodies are refused from their Content-Length, unread.
+# (The action server keeps Sanic's default: Rasa's calls carry the whole domain.)
+REQUEST_MAX_BYTES = 1024 * 1024
 
 
 def main() -> None:
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_BYTES))
     action_failures.install()
     action_results.install()
     cors.install()

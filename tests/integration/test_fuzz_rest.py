@@ -93,6 +93,20 @@ def test_only_the_configured_pages_may_call_the_chat_and_never_with_credentials(
             assert preflight.headers.get("access-control-max-age") == "600"
 
 
+def test_a_huge_body_is_refused_from_its_length_without_being_read(assistant):
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(assistant.webhook)
+    with socket.create_connection((url.hostname, url.port), timeout=30) as connection:
+        connection.sendall(
+            f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n{".encode()
+        )  # 10 MB announced, one byte sent: the answer must not wait for the rest
+        status_line = connection.recv(4096).split(b"\r\n", 1)[0]
+    assert b" 413 " in status_line, status_line
+
+
 def test_a_flooding_sender_is_slowed_down_and_others_are_not(assistant):
     flood = new_sender()
     statuses = [
