@@ -62,7 +62,11 @@ def parse_chat_request(body: bytes, limits: Limits) -> ChatRequest:
             "please shorten it."
         )  # fmt: skip
 
-    sender = payload.get("sender", "default")
+    # No sender is no conversation: Rasa would file the message under the one shared "default"
+    # conversation, where everybody who leaves it out reads everybody else's.
+    sender = payload.get("sender")
+    if sender is None:
+        raise BadRequest(400, 'The field "sender" is required: a random id per conversation.')
     if not isinstance(sender, str) or not sender.strip():
         raise BadRequest(400, 'The field "sender" must be a non-empty string.')
     if len(sender) > limits.max_sender_chars or not sender.isprintable():

@@ -119,6 +119,7 @@ def test_two_unclear_messages_in_a_row_reach_the_servicedesk(assistant):
         (b"null", 400),
         (b"{broken", 400),
         (json.dumps({"sender": "x"}).encode(), 400),
+        (json.dumps({"message": "hi"}).encode(), 400),  # no sender: no shared "default"
         (json.dumps({"sender": "x", "message": 42}).encode(), 400),
         (json.dumps({"sender": "x", "message": "a" * 200_000}).encode(), 413),
     ],

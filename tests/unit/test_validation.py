@@ -18,8 +18,10 @@ def test_a_valid_request_is_parsed_and_trimmed():
     assert (chat.sender, chat.message, chat.metadata) == ("u1", "hi", {"a": 1})
 
 
-def test_sender_defaults_like_stock_rasa():
-    assert parse_chat_request(body({"message": "hi"}), LIMITS).sender == "default"
+def test_a_message_without_a_sender_is_refused_not_filed_under_a_shared_conversation():
+    with pytest.raises(BadRequest) as refused:
+        parse_chat_request(body({"message": "hi"}), LIMITS)
+    assert refused.value.status == 400 and '"sender" is required' in refused.value.reason
 
 
 @pytest.mark.parametrize(
@@ -42,7 +44,7 @@ def test_sender_defaults_like_stock_rasa():
         (body({"message": "hi", "sender": ""}), 400, '"sender"'),
         (body({"message": "hi", "sender": "x" * 11}), 400, '"sender"'),
         (body({"message": "hi", "sender": "a\nb"}), 400, '"sender"'),
-        (body({"message": "hi", "metadata": [1]}), 400, '"metadata"'),
+        (body({"sender": "u1", "message": "hi", "metadata": [1]}), 400, '"metadata"'),
         (b"x" * 1001, 413, "larger than 1000"),
     ],
 )
@@ -54,7 +56,9 @@ def test_bad_requests_get_a_status_and_a_reason(raw, status, fragment):
 
 
 def test_a_message_at_the_limit_is_accepted():
-    assert len(parse_chat_request(body({"message": "x" * 50}), LIMITS).message) == 50
+    assert (
+        len(parse_chat_request(body({"sender": "u1", "message": "x" * 50}), LIMITS).message) == 50
+    )
 
 
 def test_json_nested_too_deeply_is_a_bad_request_not_a_crash():
