@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from bot.secret_files import write_private
 from bot.settings import PROJECT_ROOT, Settings
 
 TELEGRAM_CHANNEL = "bot.channels.telegram.channel.TelegramInput"
@@ -29,8 +30,10 @@ def write_credentials(settings: Settings) -> Path:
     """Write credentials.yml into the runtime directory and return its path."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     path = settings.var_dir / "credentials.yml"
-    path.write_text(
+    # It may hold the Telegram bot's token and webhook secret.
+    write_private(
+        path,
         "# Written by bot/credentials.py at start-up from credentials.yml and the settings.\n"
-        + yaml.safe_dump(render_credentials(settings), sort_keys=False)
+        + yaml.safe_dump(render_credentials(settings), sort_keys=False),
     )
     return path

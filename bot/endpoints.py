@@ -7,7 +7,6 @@ instead of being committed with values that differ between a laptop and producti
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from bot.action_server import HEADER as ACTION_SECRET_HEADER
 from bot.action_server import action_secret
+from bot.secret_files import write_private
 from bot.settings import Settings
 
 TRACKER_STORE = "bot.tracker_store.RedactingSQLTrackerStore"
@@ -75,9 +75,6 @@ def write_endpoints(settings: Settings) -> Path:
     """Write endpoints.yml into the runtime directory and return its path."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     path = settings.var_dir / "endpoints.yml"
-    # It holds the action server's secret and perhaps database passwords: the owner's only.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(yaml.safe_dump(render_endpoints(settings), sort_keys=False))
+    # It holds the action server's secret and perhaps database passwords.
+    write_private(path, yaml.safe_dump(render_endpoints(settings), sort_keys=False))
     return path

@@ -134,7 +134,7 @@ def action_server(settings: Settings) -> Service:
             "--host", settings.action_host,
             "--port", str(settings.action_port),
         ],
-        ready_url=settings.action_server_url.removesuffix("/webhook") + "/health",
+        ready_url=f"{settings.action_server_base_url}/health",
         log_path=settings.var_dir / "logs" / "actions.log",
     )  # fmt: skip
 

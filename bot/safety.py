@@ -54,16 +54,12 @@ def _secret_replacement(match: re.Match[str]) -> str:
 # Stricter than redaction (which rather removes a word too many): a password is *stated* only
 # with an explicit "is" / ":" / "=" and a value that looks like one (a digit, a symbol or a
 # capital inside it), so "my password is wrong" or "password, they're" is not one.
-_STATED_PASSWORD = re.compile(
-    rf"(?i)\b{_SECRET_WORDS}\s*(?:is|er|was|var|=|:)\s*(\"[^\"]+\"|'[^']+'|\S+)"
-)
+_STATES = r"\s*(?:is|er|was|var|=|:)\s*"  # what joins a secret's name to its value
+_STATED_PASSWORD = re.compile(rf"(?i)\b{_SECRET_WORDS}{_STATES}(\"[^\"]+\"|'[^']+'|\S+)")
 _LOOKS_LIKE_A_PASSWORD = re.compile(r"\d|[^\w\s'\".,?]|\w[A-Z]")
 # "koden er Hest1234!", "my code is abc123": a code with letters in it is no code from the app
 # (six digits) but a password. Digits alone after "code" stay a one-time code.
-_CODE_WITH_LETTERS = re.compile(
-    r"(?i)\b(kode|koden|code)(\s*(?:is|er|was|var|=|:)\s*)"
-    r"(?=\S*[^\W\d_])(?=\S*\d)(\S+)"
-)
+_CODE_WITH_LETTERS = re.compile(rf"(?i)\b(kode|koden|code)({_STATES})(?=\S*[^\W\d_])(?=\S*\d)(\S+)")
 
 
 def states_a_password(text: str) -> bool:

@@ -53,6 +53,17 @@ def stemmed(text: str) -> str:
     return " ".join(stem(word) for word in _WORD.findall(text.lower()))
 
 
+def _features(
+    words: TfidfVectorizer, characters: TfidfVectorizer, texts: list[str], fit: bool = False
+) -> scipy.sparse.csr_matrix:
+    """The two vocabularies' TF-IDF side by side: stems of the words, characters as typed."""
+    if fit:
+        parts = [words.fit_transform(map(stemmed, texts)), characters.fit_transform(texts)]
+    else:
+        parts = [words.transform(map(stemmed, texts)), characters.transform(texts)]
+    return scipy.sparse.hstack(parts).tocsr()
+
+
 class LinearClassifier:
     """TF-IDF of word stems (1-2 grams) and characters (2-5 grams), then a linear SVM.
 
@@ -79,19 +90,14 @@ class LinearClassifier:
     def train(cls, texts: list[str], labels: list[str], c: float) -> LinearClassifier:
         words = TfidfVectorizer(**WORDS)
         characters = TfidfVectorizer(**CHARACTERS)
-        features = scipy.sparse.hstack(
-            [words.fit_transform(map(stemmed, texts)), characters.fit_transform(texts)]
-        ).tocsr()
+        features = _features(words, characters, texts, fit=True)
         svm = LinearSVC(C=c).fit(features, labels)
         classes = [str(label) for label in svm.classes_]
         return cls(words, characters, classes, np.ascontiguousarray(svm.coef_.T), svm.intercept_)
 
     def probabilities(self, texts: Iterable[str], temperature: float) -> list[dict[str, float]]:
         """For each text, every label's probability."""
-        texts = list(texts)
-        features = scipy.sparse.hstack(
-            [self.words.transform(map(stemmed, texts)), self.characters.transform(texts)]
-        ).tocsr()
+        features = _features(self.words, self.characters, list(texts))
         scores = (features @ self.weights + self.intercept) / temperature
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         scores /= scores.sum(axis=1, keepdims=True)

@@ -42,3 +42,12 @@ def _read(path: Path) -> str:
             return secret
         time.sleep(0.1)
     raise UnusableSecretFile(f"{path} holds no usable secret; delete it to have a new one made.")
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, readable and writable by the owner only (also when the file
+    was there before with wider permissions): rendered configs hold secrets and passwords."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)

@@ -170,11 +170,15 @@ class Settings(BaseSettings):
         return self.tracker_store_url or f"sqlite:///{self.var_dir / 'trackers.db'}"
 
     @property
-    def action_server_url(self) -> str:
+    def action_server_base_url(self) -> str:
         # A wildcard interface is reached on loopback; a named one by its name.
         host = "127.0.0.1" if self.action_host in ("0.0.0.0", "::", "") else self.action_host
         host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.action_port}/webhook"
+        return f"http://{host}:{self.action_port}"
+
+    @property
+    def action_server_url(self) -> str:
+        return f"{self.action_server_base_url}/webhook"
 
 
 @lru_cache(maxsize=1)
