@@ -113,6 +113,7 @@ def _measure_assistant(
     env = {
         "MFA_TRACKER_COMPACTION": "true" if compaction else "false",
         "MFA_RATE_LIMIT_MESSAGES": str(10 * (max(turns) + PROBES_PER_TURN) * repeats),
+        "MFA_RATE_LIMIT_PER_ADDRESS": "1000000",
         **extra_env,
     }
     with tempfile.TemporaryDirectory(prefix="bench-long-") as var_dir:

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from bot import private_logs
 from bot.settings import get_settings
 
 PRIVATE_UMASK = 0o077
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     # Databases, logs, generated secrets and rendered configs hold people's data and keys:
     # whatever this program (and every process it starts) creates is the owner's only.
     os.umask(PRIVATE_UMASK)
+    private_logs.install()  # no exception message (it may quote a user) reaches a log
     if args.command == "run":
         from bot.runner import run
 
@@ -102,6 +104,7 @@ def _add_agent_commands(commands: argparse._SubParsersAction) -> None:
     add = steps.add_parser("add", help="create an agent (they set up TOTP at first sign-in)")
     add.add_argument("username")
     add.add_argument("--name", help="display name (default: the username)")
+    add.add_argument("--admin", action="store_true", help="may read the console's security log")
     password = steps.add_parser("set-password", help="give an agent a new password")
     password.add_argument("username")
     for command in (add, password):
@@ -115,6 +118,8 @@ def _add_agent_commands(commands: argparse._SubParsersAction) -> None:
         ("unlock", "end an agent's lock-out after failed sign-ins"),
         ("disable", "stop an agent from signing in (their history stays)"),
         ("enable", "let a disabled agent sign in again"),
+        ("grant-admin", "let an agent read the console's security log"),
+        ("revoke-admin", "stop an agent reading the console's security log"),
     ):
         steps.add_parser(name, help=help_text).add_argument("username")
 
@@ -123,13 +128,15 @@ def _agent(args: argparse.Namespace) -> int:
     from bot.console import cli
 
     if args.agent_command == "add":
-        return cli.add(args.username, args.name, args.password_stdin)
+        return cli.add(args.username, args.name, args.password_stdin, args.admin)
     if args.agent_command == "set-password":
         return cli.set_password(args.username, args.password_stdin)
     if args.agent_command == "reset-totp":
         return cli.reset_totp(args.username)
     if args.agent_command == "unlock":
         return cli.unlock(args.username)
+    if args.agent_command in ("grant-admin", "revoke-admin"):
+        return cli.set_admin(args.username, admin=args.agent_command == "grant-admin")
     return cli.set_disabled(args.username, disabled=args.agent_command == "disable")
 
 

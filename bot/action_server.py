@@ -26,6 +26,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import private_logs
 from bot.secret_files import persisted_secret
 from bot.settings import Settings, get_settings
 
@@ -96,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=settings.action_host)
     parser.add_argument("--port", type=int, default=settings.action_port)
     args = parser.parse_args(argv)
+    private_logs.install()  # actions' errors quote tickets' fields: tracebacks without them
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = guarded_app(action_secret(settings))
     logger.info("Action server on http://%s:%s", args.host, args.port)

@@ -38,6 +38,7 @@ LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 LOCAL_TRACKER_STORE_URL = f"{LOCAL_POSTGRES}/mfa_trackers"
 LOCAL_DATABASE_URL = f"{LOCAL_POSTGRES}/mfa_assistant"
 LOCAL_LOCK_STORE_URL = "redis://127.0.0.1:6379/0"
+LOOPBACK_PROXIES = "127.0.0.1, ::1"  # nginx, in front of the replicas
 
 
 class ProfileError(RuntimeError):
@@ -55,6 +56,9 @@ def production_settings(settings: Settings) -> Settings:
             "tracker_store_url": settings.tracker_store_url or LOCAL_TRACKER_STORE_URL,
             "database_url": settings.database_url or LOCAL_DATABASE_URL,
             "lock_store_url": settings.lock_store_url or LOCAL_LOCK_STORE_URL,
+            # The replicas hear every client through nginx on loopback: believe what it adds
+            # to X-Forwarded-For, or the whole campus would share one address's rate limit.
+            "trusted_proxies": settings.trusted_proxies or LOOPBACK_PROXIES,
         }
     )
     for name in ("tracker_store_url", "database_url"):
@@ -170,6 +174,7 @@ def run(settings: Settings) -> int:
         "MFA_TRACKER_STORE_URL": settings.tracker_store_url,
         "MFA_DATABASE_URL": settings.database_url,
         "MFA_LOCK_STORE_URL": settings.lock_store_url,
+        "MFA_TRUSTED_PROXIES": settings.trusted_proxies,
     }
     return supervise(
         stages,

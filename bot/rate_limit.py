@@ -1,4 +1,4 @@
-"""Per-sender rate limits for the chat entry points (REST, widget, Telegram).
+"""Rate limits for the chat entry points (REST, widget, Telegram), and a bound on work in hand.
 
 A limit of ``limit`` messages per ``window_seconds`` is a *rate*: a sender may send up to
 ``limit`` messages at once, and after that one every ``window_seconds / limit`` seconds (the
@@ -16,7 +16,11 @@ Two limiters with one interface (``await limiter.retry_after(key)``):
   replicas would get N times the limit. If Redis cannot be reached the replica falls back to
   counting on its own: a rate limit must never take the chat down with it.
 
-``make_rate_limiter`` picks one from the settings.
+``make_rate_limiter`` picks one from the settings, for senders or for client addresses: a client
+that changes its sender id with every message is still one address (REST and the widget; a
+campus shares addresses behind NAT, so that limit is generous). ``InFlight`` bounds the
+messages one server works on at once: past it a client is told to come back (503) instead of
+joining a queue without end.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 import redis
 import redis.asyncio as aioredis
@@ -133,15 +137,36 @@ class SharedRateLimiter:
         return math.ceil(wait_ms / 1000)  # 0, or at least 1 second
 
 
-def make_rate_limiter(settings: Settings) -> Limiter:
-    """Shared through Redis when the deployment has one (its lock store), else in memory."""
+def make_rate_limiter(settings: Settings, per: Literal["sender", "address"] = "sender") -> Limiter:
+    """Shared through Redis when the deployment has one (its lock store), else in memory.
+
+    Senders and addresses are counted apart (a sender may be named like an address).
+    """
+    limit = settings.rate_limit_messages if per == "sender" else settings.rate_limit_per_address
     url = settings.rate_limit_redis_url or settings.lock_store_url
     if not url:
-        return RateLimiter(settings.rate_limit_messages, settings.rate_limit_seconds)
+        return RateLimiter(limit, settings.rate_limit_seconds)
     client = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-    return SharedRateLimiter(
-        settings.rate_limit_messages,
-        settings.rate_limit_seconds,
-        client,
-        prefix=settings.lock_store_key_prefix,
-    )
+    prefix = settings.lock_store_key_prefix + ("" if per == "sender" else "address:")
+    return SharedRateLimiter(limit, settings.rate_limit_seconds, client, prefix=prefix)
+
+
+@dataclass
+class InFlight:
+    """How many messages this server is answering; refuses one more past ``limit``.
+
+    One event loop runs the handlers, so a plain counter is exact.
+    """
+
+    limit: int
+    count: int = 0
+
+    def enter(self) -> bool:
+        """Count one more message in hand, unless the server already holds ``limit``."""
+        if self.count >= self.limit:
+            return False
+        self.count += 1
+        return True
+
+    def leave(self) -> None:
+        self.count -= 1

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseSettings, Field, validator
 
+from bot.client_address import Network, parse_networks
 from bot.hours import ServiceHours, parse_dates, parse_time, parse_weekdays
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,15 @@ class Settings(BaseSettings):
     console_lockout_minutes: int = Field(15, ge=1, description="How long a lock-out lasts.")
     console_session_minutes: int = Field(480, ge=5, description="Sign-in lasts this long.")
     console_secure_cookies: bool = Field(False, description="Cookies only over HTTPS.")
+    console_address_failures: int = Field(
+        50, ge=1, description="Failed sign-in steps from one client address before it waits."
+    )
+    console_address_minutes: int = Field(15, ge=1, description="How long that wait lasts.")
+    console_totp_key: str = Field(
+        "",
+        description="Encrypts agents' TOTP secrets in the database (at least 32 characters); "
+        "empty: generated once into var_dir/console-totp-key.",
+    )
 
     # Telegram (bot/channels/telegram): off until configured; see README "Telegram".
     telegram_mode: Literal["off", "webhook", "polling"] = Field(
@@ -112,6 +122,15 @@ class Settings(BaseSettings):
         "", description="Redis shared by replicas for rate limits; empty: the lock store's."
     )
     max_sender_chars: int = Field(128, ge=1)
+    rate_limit_per_address: int = Field(
+        600, ge=1, description="Messages per client address per window (campuses share NAT)."
+    )
+    max_concurrent_messages: int = Field(
+        64, ge=1, description="Messages one Rasa server answers at once; more get a 503."
+    )
+    trusted_proxies: str = Field(
+        "", description="Proxies whose X-Forwarded-For is believed: '127.0.0.1, 10.0.0.0/8'."
+    )
 
     # Kept as the strings an administrator writes; checked at load time, parsed on use.
     servicedesk_opens: str = "08:00"
@@ -134,6 +153,23 @@ class Settings(BaseSettings):
         """Rasa silently ignores any other prefix, which would mix two assistants' locks."""
         if value and not value.isalnum():
             raise ValueError("must be letters and digits only (Rasa ignores any other prefix)")
+        return value
+
+    @validator("trusted_proxies")
+    def _proxies_are_addresses(cls, value: str) -> str:
+        """A typo here would let any client choose its address: fail at start-up instead."""
+        parse_networks(value)
+        return value
+
+    @property
+    def proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
+
+    @validator("console_totp_key")
+    def _totp_key_is_long(cls, value: str) -> str:
+        """The key is hashed into the cipher's key: a short one would be guessable offline."""
+        if value and len(value) < 32:
+            raise ValueError("must be at least 32 characters (or empty: a key file is made)")
         return value
 
     @validator("servicedesk_closed_dates")

@@ -12,25 +12,45 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.validation import BadRequest, Limits, parse_chat_request
+from bot.channels.validation import BadRequest, ChatRequest, Limits, parse_chat_request
+from bot.client_address import client_address
 from bot.content import servicedesk_hint
 from bot.language_detection import detect
 from bot.locales import DEFAULT_LANGUAGE, text
-from bot.rate_limit import make_rate_limiter
+from bot.rate_limit import InFlight, make_rate_limiter
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
+BUSY_RETRY_AFTER_S = 2  # a message takes well under a second: soon there is room again
 
 
 def error_response(error: BadRequest) -> HTTPResponse:
     return response.json({"error": error.reason}, status=error.status)
 
 
+def too_many(wait: int) -> HTTPResponse:
+    return response.json(
+        {"error": f"Too many messages; please wait {wait} seconds and try again."},
+        status=429,
+        headers={"Retry-After": str(wait)},
+    )
+
+
+def busy() -> HTTPResponse:
+    return response.json(
+        {"error": "The assistant is busy; please try again in a moment."},
+        status=503,
+        headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+    )
+
+
 class ValidatedRestInput(RestInput):
     """Rasa's REST channel, but a bad request gets a 4xx with a reason instead of a 500.
 
-    Each sender may send MFA_RATE_LIMIT_MESSAGES per MFA_RATE_LIMIT_SECONDS; more get a 429
-    with Retry-After (the widget shows that as a friendly "slow down").
+    Each sender may send MFA_RATE_LIMIT_MESSAGES per MFA_RATE_LIMIT_SECONDS, and each client
+    address MFA_RATE_LIMIT_PER_ADDRESS (X-Forwarded-For believed from MFA_TRUSTED_PROXIES
+    only); more get a 429 with Retry-After (the widget shows that as a friendly "slow down").
+    Past MFA_MAX_CONCURRENT_MESSAGES messages in hand the server answers 503 with Retry-After.
     """
 
     @classmethod
@@ -41,6 +61,9 @@ class ValidatedRestInput(RestInput):
         settings = get_settings()
         limits = Limits(settings.max_message_chars, settings.max_sender_chars)
         limiter = make_rate_limiter(settings)
+        address_limiter = make_rate_limiter(settings, per="address")
+        proxies = settings.proxy_networks
+        in_flight = InFlight(settings.max_concurrent_messages)
         webhook = Blueprint("validated_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -53,34 +76,47 @@ class ValidatedRestInput(RestInput):
                 chat = parse_chat_request(request.body or b"", limits)
             except BadRequest as error:
                 return error_response(error)
-            wait = await limiter.retry_after(chat.sender)
+            address = client_address(
+                request.ip, request.headers.getall("x-forwarded-for", []), proxies
+            )
+            # A client that changes its sender id each time is still one address.
+            wait = await address_limiter.retry_after(address)
+            wait = wait or await limiter.retry_after(chat.sender)
             if wait:
-                return response.json(
-                    {"error": f"Too many messages; please wait {wait} seconds and try again."},
-                    status=429,
-                    headers={"Retry-After": str(wait)},
-                )
-            collector = CollectingOutputChannel()
+                return too_many(wait)
+            if not in_flight.enter():
+                logger.warning("Refused a message: %d already in hand.", in_flight.limit)
+                return busy()
             try:
-                await on_new_message(
-                    UserMessage(
-                        chat.message,
-                        collector,
-                        chat.sender,
-                        input_channel=self.name(),
-                        metadata=chat.metadata,
-                    )
-                )
-            except CancelledError:
-                logger.error("Handling a REST message timed out.")
-            except Exception:
-                logger.exception("Handling a REST message failed.")
-            if not collector.messages:
-                # The user never meets silence: say so, with a way to a person, in the
-                # language of their words (the conversation's own may be out of reach).
-                language = detect(chat.message) or DEFAULT_LANGUAGE
-                sorry = text("channel.sorry", language, hint=servicedesk_hint(language))
-                collector.messages.append({"recipient_id": chat.sender, "text": sorry})
-            return response.json(collector.messages)
+                return response.json(await self._answer(chat, on_new_message))
+            finally:
+                in_flight.leave()
 
         return webhook
+
+    async def _answer(
+        self, chat: ChatRequest, on_new_message: Callable[[UserMessage], Awaitable[None]]
+    ) -> list[dict]:
+        """Rasa's replies to one message; never none, so the user never meets silence."""
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(
+                    chat.message,
+                    collector,
+                    chat.sender,
+                    input_channel=self.name(),
+                    metadata=chat.metadata,
+                )
+            )
+        except CancelledError:
+            logger.error("Handling a REST message timed out.")
+        except Exception:
+            logger.exception("Handling a REST message failed.")
+        if not collector.messages:
+            # Say so, with a way to a person, in the language of their words (the
+            # conversation's own may be out of reach).
+            language = detect(chat.message) or DEFAULT_LANGUAGE
+            sorry = text("channel.sorry", language, hint=servicedesk_hint(language))
+            collector.messages.append({"recipient_id": chat.sender, "text": sorry})
+        return collector.messages

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot.channels.conversations import reserved_prefix
+
 
 class BadRequest(Exception):
     """A request we refuse, with the HTTP status and a reason a client developer can act on."""
@@ -73,6 +75,12 @@ def parse_chat_request(body: bytes, limits: Limits) -> ChatRequest:
         raise BadRequest(
             400, f'The field "sender" must be printable and at most {limits.max_sender_chars} '
             "characters."
+        )  # fmt: skip
+    prefix = reserved_prefix(sender.strip())
+    if prefix:
+        raise BadRequest(
+            400, f'A "sender" beginning with "{prefix}" belongs to another channel; '
+            "use a random id of your own."
         )  # fmt: skip
 
     metadata = payload.get("metadata") or {}

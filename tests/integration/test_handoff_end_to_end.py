@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -216,3 +217,37 @@ def test_secrets_typed_into_the_chat_are_kept_nowhere(assistant, mailbox):
         assert secret not in mail.as_string()
     [ticket] = tickets_of(assistant, user)
     assert "[code removed]" in ticket.summary and "[password removed]" in ticket.summary
+
+
+def test_failing_actions_leave_nothing_the_user_typed_in_the_logs(assistant):
+    """A database error quotes the ticket's fields; the logs keep its place, not its words."""
+    name, username, phone = "Ib Logprøve Jensen", "iblogp@ruc.dk", "21 43 65 87"
+    user = new_sender()
+    assistant.say(user, "I'm locked out of my account")
+    assistant.say(user, "yes")
+    assistant.say(user, name)
+    assistant.say(user, username)
+    assistant.say(user, f"+45 {phone}")
+    assistant.say(user, "/affirm")
+    assert name in texts(assistant.say(user, "I'll call"))
+    database = assistant.var_dir / "assistant.db"
+    moved = (("tickets", "tickets_away"), ("practice_secrets", "practice_away"))
+    with sqlite3.connect(database) as db:
+        for table, away in moved:
+            db.execute(f"ALTER TABLE {table} RENAME TO {away}")
+    try:
+        # The ticket cannot be stored (the action says so) ...
+        assert "couldn't save your ticket" in texts(assistant.say(user, "/affirm"))
+        # ... and an action that fails outright gets Rasa's "part of me isn't responding".
+        assert texts(assistant.say(user, "let me practise scanning a QR code"))
+    finally:
+        with sqlite3.connect(database) as db:
+            for table, away in moved:
+                db.execute(f"ALTER TABLE {away} RENAME TO {table}")
+    logs = [assistant.var_dir / "runner.log", *(assistant.var_dir / "logs").glob("*.log")]
+    written = {log.name: log.read_text(errors="replace") for log in logs}
+    assert "Could not store the ticket" in written["actions.log"]  # the failures were logged
+    assert "OperationalError (message withheld" in written["actions.log"]
+    for log, text in written.items():
+        for typed in (name, "Logprøve", username, phone, phone.replace(" ", "")):
+            assert typed not in text, f"{typed!r} in {log}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import sqlite3
 import time
 import urllib.error
 import urllib.request
@@ -253,3 +254,26 @@ def test_the_token_and_the_secret_never_reach_a_log(telegram):
         text = log.read_text(errors="replace")
         assert TOKEN not in text and TOKEN.split(":")[1] not in text, log.name
         assert telegram.secret not in text, log.name
+
+
+def test_a_rest_client_cannot_continue_a_telegram_chat(telegram):
+    """Knowing a chat id is not enough: REST senders live apart from Telegram's chats."""
+    user = telegram.new_user()
+    user.say("I'm locked out of my account")
+    user.say("yes")
+    asked = sent(user.say("Ib Hidden Jensen"))
+    assert asked, "the ticket form asked nothing after the name"
+    rest = telegram.assistant
+    for sender in (f"telegram:{user.chat_id}", f"TELEGRAM:{user.chat_id}"):
+        body = json.dumps({"sender": sender, "message": "what is my name?"}).encode()
+        status, reply = rest.post_raw(body)
+        assert status == 400 and "another channel" in reply["error"], (status, reply)
+    # The bare chat id is an ordinary REST sender: a conversation of its own, not the chat's.
+    replies = rest.say(str(user.chat_id), "ibhj@ruc.dk")
+    assert "Ib Hidden Jensen" not in json.dumps(replies)
+    with sqlite3.connect(rest.var_dir / "trackers.db") as db:
+        stored = dict(db.execute("SELECT sender_id, group_concat(data) FROM events GROUP BY 1"))
+    assert "Ib Hidden Jensen" in stored[f"telegram:{user.chat_id}"]
+    assert "Ib Hidden Jensen" not in stored[str(user.chat_id)]
+    # The chat goes on with its form where it was.
+    assert sent(user.say("ibhj@ruc.dk"))

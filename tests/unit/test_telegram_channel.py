@@ -174,11 +174,12 @@ def press(data: str) -> dict[str, Any]:
 
 
 def test_the_chat_id_is_the_conversation_and_commands_are_intents(tmp_path):
+    """The chat's conversation lives in Telegram's own namespace: no REST sender reaches it."""
     telegram, bot, asked = channel(tmp_path)
     handle(telegram, asked, text(-1001234, "/servicedesk@ruc_mfa_bot"))
     [message] = asked
     assert (message.sender_id, message.text, message.input_channel) == (
-        "-1001234",
+        "telegram:-1001234",
         "/contact_servicedesk",
         "telegram",
     )

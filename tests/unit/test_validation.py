@@ -44,6 +44,8 @@ def test_a_message_without_a_sender_is_refused_not_filed_under_a_shared_conversa
         (body({"message": "hi", "sender": ""}), 400, '"sender"'),
         (body({"message": "hi", "sender": "x" * 11}), 400, '"sender"'),
         (body({"message": "hi", "sender": "a\nb"}), 400, '"sender"'),
+        (body({"message": "hi", "sender": "telegram:7"}), 400, "another channel"),
+        (body({"message": "hi", "sender": " Telegram:"}), 400, "another channel"),
         (body({"sender": "u1", "message": "hi", "metadata": [1]}), 400, '"metadata"'),
         (b"x" * 1001, 413, "larger than 1000"),
     ],

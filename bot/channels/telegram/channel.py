@@ -37,6 +37,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.channels.conversations import telegram_chat, telegram_conversation
 from bot.channels.telegram.config import SECRET_HEADER, check_config, make_bot, secret_token
 from bot.channels.telegram.formatting import (
     CHOSEN,
@@ -144,7 +145,7 @@ class TelegramOutput(OutputChannel):
             await self._deliver(
                 self.bot.send_message,
                 part,
-                chat_id=chat_id,
+                chat_id=telegram_chat(chat_id),
                 reply_markup=markup,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
                 text_field="text",
@@ -158,7 +159,7 @@ class TelegramOutput(OutputChannel):
         self, chat_id: str, photo: Photo, caption: str, buttons: list[dict[str, Any]]
     ) -> None:
         kwargs: dict[str, Any] = {
-            "chat_id": chat_id,
+            "chat_id": telegram_chat(chat_id),
             "photo": photo.url or photo.data,
             "reply_markup": keyboard_markup(inline_keyboard(buttons)),
         }
@@ -372,7 +373,8 @@ class TelegramInput(InputChannel):
         output: TelegramOutput,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        wait = await self._limiter.retry_after(chat_id)
+        conversation = telegram_conversation(chat_id)  # not a REST sender's (conversations.py)
+        wait = await self._limiter.retry_after(conversation)
         if wait:
             if chat_id not in self._slowed:  # say it once per flood, not once per message
                 self._slowed.add(chat_id)
@@ -381,7 +383,7 @@ class TelegramInput(InputChannel):
             return
         self._slowed.discard(chat_id)
         try:
-            await on_new_message(UserMessage(text, output, chat_id, input_channel=self.name()))
+            await on_new_message(UserMessage(text, output, conversation, input_channel=self.name()))
         except asyncio.CancelledError:
             logger.error("Handling a Telegram message timed out.")
         except Exception:

@@ -55,6 +55,7 @@
       later: "Please try again in a moment.",
       tooLong: "That message is too long for me. Please shorten it and send it again.",
       refused: "The assistant could not take that message.",
+      busy: "Too many messages are arriving at the moment.",
       call: "If it's urgent, call RUC's servicedesk on",
       callNoNumber: "If it's urgent, call RUC's servicedesk.",
       hours: (hours) => ` (${hours})`,
@@ -80,6 +81,7 @@
       later: "Prøv igen om lidt.",
       tooLong: "Beskeden er for lang. Gør den kortere, og send den igen.",
       refused: "Assistenten kunne ikke tage imod beskeden.",
+      busy: "Der kommer for mange beskeder lige nu.",
       call: "Haster det, så ring til RUC's servicedesk på",
       callNoNumber: "Haster det, så ring til RUC's servicedesk.",
       hours: (hours) => ` (${hours})`,
@@ -115,7 +117,7 @@
   // --- conversation state, kept in localStorage across reloads and pages --------------------
   // entries: {who: "user", text, payload?, hidden?, failed?}
   //          {who: "bot", text?, image?, buttons?: [{title, payload}]}
-  //          {who: "error", kind: "down" | "tooLong" | "refused", kept: the user's words?}
+  //          {who: "error", kind: "down" | "busy" | "tooLong" | "refused", kept: the user's words?}
   let state = loadState();
   let busy = false;
   let pending = null; // a message typed while waiting, sent when the answer has come
@@ -385,8 +387,9 @@
   }
 
   function errorContent(entry) {
-    const kind = ["down", "tooLong", "refused"].includes(entry.kind) ? entry.kind : "down";
-    const next = kind !== "down" ? "" : entry.kept ? ` ${T.kept}` : ` ${T.later}`;
+    const kind = ["down", "busy", "tooLong", "refused"].includes(entry.kind) ? entry.kind : "down";
+    const comeBack = kind === "down" || kind === "busy"; // nothing wrong with the message itself
+    const next = !comeBack ? "" : entry.kept ? ` ${T.kept}` : ` ${T.later}`;
     const parts = [el("p", {}, T[kind] + next)];
     const phone = CONTENT.servicedeskPhone;
     if (phone) {
@@ -504,6 +507,8 @@
         body: JSON.stringify({ sender: state.sender, message }),
         signal: controller.signal,
       });
+      // 429: too fast (per sender or address); 503: the server has its hands full.
+      if (response.status === 429 || response.status === 503) return { ok: false, kind: "busy" };
       if (response.status >= 500) return { ok: false, kind: "down" };
       const body = await response.json().catch(() => null);
       if (response.status === 413) return { ok: false, kind: "tooLong" };

@@ -1,0 +1,74 @@
+"""Limits that hold against a client who changes its sender id, or floods the server at once.
+
+One assistant with small limits: 4 messages per address per minute, X-Forwarded-For believed
+from loopback (as behind the production profile's nginx), and one message in hand at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.assistant import RunningAssistant, new_sender, start_assistant, texts
+
+pytestmark = pytest.mark.slow
+PER_ADDRESS = 4
+
+
+@pytest.fixture(scope="module")
+def assistant(trained_model: Path, tmp_path_factory) -> RunningAssistant:
+    running = start_assistant(
+        tmp_path_factory.mktemp("limits-var"),
+        {
+            "MFA_RATE_LIMIT_PER_ADDRESS": str(PER_ADDRESS),
+            "MFA_TRUSTED_PROXIES": "127.0.0.1",
+            "MFA_MAX_CONCURRENT_MESSAGES": "1",
+        },
+    )
+    yield running
+    running.stop()
+
+
+def post(assistant: RunningAssistant, message: str, address: str) -> tuple[int, Message, Any]:
+    """A message from a new sender, as forwarded by a proxy for the client at ``address``."""
+    body = json.dumps({"sender": new_sender(), "message": message}).encode()
+    headers = {"Content-Type": "application/json", "X-Forwarded-For": address}
+    request = urllib.request.Request(assistant.webhook, body, headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.loads(error.read())
+
+
+def test_a_new_sender_id_each_time_is_still_one_address(assistant):
+    statuses = [post(assistant, "hi", "203.0.113.7")[0] for _ in range(PER_ADDRESS)]
+    assert statuses == [200] * PER_ADDRESS
+    status, headers, reply = post(assistant, "hi", "203.0.113.7")
+    assert status == 429 and int(headers["Retry-After"]) >= 1, (status, reply)
+    assert "Too many messages" in reply["error"]
+    # Another client behind the same proxy is not held up by the first one's flood.
+    status, _headers, reply = post(assistant, "hi", "203.0.113.8")
+    assert status == 200 and "MFA assistant" in texts(reply)
+
+
+def test_more_messages_at_once_than_the_server_holds_get_a_503_to_come_back(assistant):
+    addresses = [f"198.51.100.{n}" for n in range(1, 13)]  # each its own address: no 429s
+    question = "I got a new phone, how do I move Microsoft Authenticator to it? " * 8
+    with ThreadPoolExecutor(len(addresses)) as pool:
+        results = list(pool.map(lambda address: post(assistant, question, address), addresses))
+    statuses = [status for status, _headers, _reply in results]
+    assert set(statuses) == {200, 503}, statuses
+    for status, headers, reply in results:
+        if status == 503:
+            assert int(headers["Retry-After"]) >= 1 and "busy" in reply["error"], reply
+    # With the flood gone there is room again.
+    status, _headers, reply = post(assistant, "hi", "198.51.100.200")
+    assert status == 200 and "MFA assistant" in texts(reply)
