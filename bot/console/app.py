@@ -1,8 +1,9 @@
 """The console's Flask application, built from the settings by ``create_app``.
 
 Cookies: one signed session cookie (HttpOnly, SameSite=Lax, Secure when configured) that
-expires with the sign-in; every POST carries a CSRF token (Flask-WTF), so another site cannot
-make a signed-in agent's browser claim or resolve tickets.
+expires with the sign-in and holds the token of a server-side session (``bot.console.sessions``);
+every POST carries a CSRF token (Flask-WTF), so another site cannot make a signed-in agent's
+browser claim or resolve tickets; GETs change nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from bot import db
 from bot.console import errors, web
-from bot.console.keys import secret_key
-from bot.console.views import signin, tickets
+from bot.console.keys import secret_key, totp_box
+from bot.console.views import admin, signin, tickets
 from bot.settings import Settings, get_settings
 
 # The largest form the console accepts: notes are text (10,000 characters, percent-encoded).
@@ -45,6 +46,7 @@ def create_app(
     )
     app.extensions["mfa_settings"] = settings
     app.extensions["mfa_session_factory"] = session_factory or db.session
+    app.extensions["mfa_totp_box"] = totp_box(settings)
     CSRFProtect(app)
 
     app.before_request(web.load_agent)
@@ -52,6 +54,7 @@ def create_app(
     app.teardown_appcontext(web.close_db)
     app.register_blueprint(signin.blueprint)
     app.register_blueprint(tickets.blueprint)
+    app.register_blueprint(admin.blueprint)
     errors.register(app)
 
     zone = ZoneInfo(settings.servicedesk_timezone)

@@ -48,12 +48,12 @@ def _run(step: Callable[[Session, datetime], str]) -> int:
     return 0
 
 
-def add(username: str, name: str | None, password_stdin: bool) -> int:
+def add(username: str, name: str | None, password_stdin: bool, admin: bool = False) -> int:
     def step(session: Session, now: datetime) -> str:
         if auth.find_agent(session, username) is not None:
             raise auth.AgentError(f"there is already an agent {username!r}")
         password = read_password(password_stdin)
-        agent = auth.create_agent(session, username, name or "", password, now)
+        agent = auth.create_agent(session, username, name or "", password, now, admin=admin)
         return (
             f"Agent {agent.username} ({agent.display_name}) created. They set up their "
             "authenticator app at their first sign-in."
@@ -67,7 +67,7 @@ def set_password(username: str, password_stdin: bool) -> int:
         if auth.find_agent(session, username) is None:
             raise auth.AgentError(f"there is no agent {username!r}")
         auth.set_password(session, username, read_password(password_stdin), now)
-        return f"New password set for {username}."
+        return f"New password set for {username}; their console sessions have ended."
 
     return _run(step)
 
@@ -75,7 +75,10 @@ def set_password(username: str, password_stdin: bool) -> int:
 def reset_totp(username: str) -> int:
     def step(session: Session, now: datetime) -> str:
         auth.reset_totp(session, username, now)
-        return f"{username} sets up their authenticator app again at the next sign-in."
+        return (
+            f"{username} sets up their authenticator app again at the next sign-in; their "
+            "console sessions have ended."
+        )
 
     return _run(step)
 
@@ -92,5 +95,13 @@ def set_disabled(username: str, disabled: bool) -> int:
     def step(session: Session, now: datetime) -> str:
         auth.set_disabled(session, username, disabled, now)
         return f"{username} is {'disabled' if disabled else 'enabled'}."
+
+    return _run(step)
+
+
+def set_admin(username: str, admin: bool) -> int:
+    def step(session: Session, now: datetime) -> str:
+        auth.set_admin(session, username, admin, now)
+        return f"{username} {'may' if admin else 'may no longer'} read the console's security log."
 
     return _run(step)

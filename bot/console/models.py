@@ -1,8 +1,9 @@
-"""Tables of the servicedesk console's agents; their layout is owned by migrations/versions/0003.
+"""Tables of the servicedesk console; their layout is owned by migrations/versions/0003 and 0004.
 
-Two tables: the agent accounts, and their security log (sign-ins, failures, lock-outs,
-enrolments, admin steps). What agents do to tickets is logged by the ticket store itself, in
-``ticket_events``; this log answers "who could sign in, and who tried".
+The agent accounts and their security log (sign-ins, failures, lock-outs, enrolments, admin
+steps); the server-side sessions a cookie points to; and the failure counts per client address.
+What agents do to tickets is logged by the ticket store itself, in ``ticket_events``; the
+security log answers "who could sign in, and who tried".
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ EVENT_KINDS = (
     "disabled",
     "enabled",
     "signed_out",
+    "address_limited",
+    "admin_granted",
+    "admin_revoked",
 )
+# A Fernet token of a 32-character base32 secret is 140 characters.
+SEALED_CHARS = 255
 
 
 class Agent(Base):
@@ -52,17 +58,21 @@ class Agent(Base):
     display_name = Column(String(200), nullable=False)
     # Werkzeug's "scrypt:N:r:p$salt$hash"; never the password itself.
     password_hash = Column(String(255), nullable=False)
-    # Base32 TOTP secret; None until the agent has confirmed a first code (enrolled).
-    totp_secret = Column(String(64), nullable=True)
+    # The base32 TOTP secret encrypted (bot.console.keys.SecretBox): a copy of the database
+    # alone does not give anyone the codes. None until the agent confirmed a first code.
+    totp_secret = Column(String(SEALED_CHARS), nullable=True)
     enrolled_at = Column(UtcDateTime, nullable=True)
     # The last accepted TOTP time step: a code is good once, so an overheard code is useless.
     last_totp_step = Column(BigInteger, nullable=True)
-    # Consecutive failures (password or code); reset by a successful sign-in or an unlock.
+    # Password and code steps counted in the current set of tries, counted *before* each check
+    # (bot.console.auth): failures and the step in progress. Reset by a sign-in or an unlock.
     failed_attempts = Column(Integer, nullable=False, default=0, server_default=text("0"))
     locked_until = Column(UtcDateTime, nullable=True)
     created_at = Column(UtcDateTime, nullable=False)
     last_sign_in_at = Column(UtcDateTime, nullable=True)
     disabled = Column(Boolean, nullable=False, default=False, server_default=false())
+    # May read the security log in the console (/admin/events); granted with the CLI only.
+    is_admin = Column(Boolean, nullable=False, default=False, server_default=false())
 
     @property
     def enrolled(self) -> bool:
@@ -98,3 +108,42 @@ class AgentEvent(Base):
 
     def __repr__(self) -> str:
         return f"AgentEvent(username={self.username}, kind={self.kind}, at={self.at})"
+
+
+class ConsoleSession(Base):
+    """One browser's sign-in, kept on the server so that it can be ended (sign-out, admin steps).
+
+    The cookie holds a random token; only its sha256 is stored, so the table alone signs nobody
+    in. A row starts when the password was right (``signed_in_at`` None: the code is still to be
+    typed, and the enrolment secret waits here, encrypted, not in the cookie) and is replaced by
+    a signed-in row when the code is right. Revoked or expired rows sign nobody in.
+    """
+
+    __tablename__ = "console_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    agent_id = Column(Integer, ForeignKey("agents.id"), nullable=False, index=True)
+    created_at = Column(UtcDateTime, nullable=False)
+    expires_at = Column(UtcDateTime, nullable=False, index=True)
+    signed_in_at = Column(UtcDateTime, nullable=True)
+    revoked_at = Column(UtcDateTime, nullable=True)
+    # The TOTP secret shown for enrolment, encrypted like Agent.totp_secret; None otherwise.
+    enrol_secret = Column(String(SEALED_CHARS), nullable=True)
+
+    def __repr__(self) -> str:
+        return f"ConsoleSession(agent_id={self.agent_id}, signed_in_at={self.signed_in_at})"
+
+
+class SignInAddress(Base):
+    """Failed sign-in steps from one client address in a fixed window (any username).
+
+    The per-account lock-out does not stop one address from trying many usernames, each try
+    costing a password hash and a log row; this count does.
+    """
+
+    __tablename__ = "sign_in_addresses"
+
+    address = Column(String(64), primary_key=True)
+    window_start = Column(UtcDateTime, nullable=False)
+    failures = Column(Integer, nullable=False, default=0, server_default=text("0"))

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.tickets import store
-from bot.tickets.models import Ticket
+from bot.tickets.models import Ticket, TicketEvent
 
 # Status filters of the ticket list; "active" (not resolved) is what agents work from.
 STATUS_FILTERS: dict[str, tuple[str | None, ...]] = {
@@ -75,6 +76,17 @@ def transcript(ticket: Ticket) -> list[TranscriptLine]:
 def actor_name(actor: str) -> str:
     """``agent:anna`` as ``anna``; the assistant and the outbox as themselves."""
     return actor.split(":", 1)[1] if actor.startswith("agent:") else actor
+
+
+def viewed_since(events: Iterable[TicketEvent], username: str, since: datetime) -> bool:
+    """Whether ``username`` opened the ticket (a "viewed" event) at ``since`` or later."""
+    return any(
+        event.kind == "viewed"
+        and event.actor.startswith("agent:")
+        and actor_name(event.actor) == username
+        and event.at >= since
+        for event in events
+    )
 
 
 def find_tickets(session: Session, status_filter: str, search: str) -> list[Ticket]:

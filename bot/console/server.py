@@ -32,7 +32,15 @@ def serve(settings: Settings) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     db.engine()
     app = create_app(settings)
-    server = create_server(app, host=settings.host, port=settings.console_port, threads=THREADS)
+    server = create_server(
+        app,
+        host=settings.host,
+        port=settings.console_port,
+        threads=THREADS,
+        # waitress drops X-Forwarded-For by default; the console believes it only from
+        # MFA_TRUSTED_PROXIES itself (bot.console.web.source), like the chat API does.
+        clear_untrusted_proxy_headers=False,
+    )
     signal.signal(signal.SIGTERM, _exit)
     print(
         f"The servicedesk console is running on http://{settings.host}:{settings.console_port}/\n"

@@ -1,7 +1,8 @@
 """Request helpers shared by the console's views: database session, clock, signed-in agent.
 
-The agent is loaded from the database on every request rather than trusted from the cookie,
-so disabling an agent or resetting their TOTP ends their sessions at the next click.
+The cookie holds only a session token; the session row and the agent are loaded from the
+database on every request, so signing out, a new password, disabling an agent or resetting
+their TOTP ends their sessions at the next click, also for a copy of the cookie.
 """
 
 from __future__ import annotations
@@ -15,14 +16,19 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, request, session, url_for
 from sqlalchemy.orm import Session
 
+from bot.client_address import client_address
+from bot.console import sessions
 from bot.console.auth import Policy
-from bot.console.models import Agent
+from bot.console.keys import SecretBox
+from bot.console.models import Agent, ConsoleSession
 from bot.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Endpoints that need neither the database nor a signed-in agent.
 PUBLIC_ENDPOINTS = {"static", "health"}
+# The cookie's one credential: the token of a row in console_sessions.
+TOKEN = "token"
 
 
 def settings() -> Settings:
@@ -31,6 +37,11 @@ def settings() -> Settings:
 
 def policy() -> Policy:
     return Policy.from_settings(settings())
+
+
+def totp_box() -> SecretBox:
+    """The key that seals TOTP secrets (made once by ``create_app``)."""
+    return cast(SecretBox, current_app.extensions["mfa_totp_box"])
 
 
 def now() -> datetime:
@@ -51,45 +62,50 @@ def close_db(_error: BaseException | None = None) -> None:
 
 
 def source() -> str:
-    """Where a request came from, for the security log."""
-    return request.remote_addr or ""
+    """Where a request came from, for the security log and the limit per address.
+
+    X-Forwarded-For is believed only from the proxies in MFA_TRUSTED_PROXIES: anyone else
+    could write any address into it and so escape the limit.
+    """
+    peer = request.remote_addr or ""
+    return client_address(
+        peer, request.headers.getlist("X-Forwarded-For"), settings().proxy_networks
+    )
 
 
 def session_lifetime() -> timedelta:
     return timedelta(minutes=settings().console_session_minutes)
 
 
-def start_session(agent_id: int, signed_in: datetime) -> None:
-    """Replace whatever the cookie held (no fixation) with a signed-in session."""
+def set_cookie_token(token: str, *, signed_in: bool) -> None:
+    """Replace whatever the cookie held (no fixation) with the token of a new session row."""
     session.clear()
-    session.permanent = True
-    session["agent_id"] = agent_id
-    session["signed_in_at"] = signed_in.timestamp()
+    session.permanent = signed_in
+    session[TOKEN] = token
+
+
+def current_session() -> ConsoleSession | None:
+    """The live session row the cookie points to (signed in or half-way), or None."""
+    return sessions.find(db(), session.get(TOKEN), now())
 
 
 def load_agent() -> None:
-    """Set ``g.agent`` to the signed-in agent, or None; end sessions that are no longer good."""
-    g.agent = None
-    if request.endpoint in PUBLIC_ENDPOINTS or "agent_id" not in session:
+    """Set ``g.agent`` (and ``g.console_session``) to the signed-in agent and their session
+    row, or None; a cookie whose row is unknown, revoked or expired is cleared."""
+    g.agent = g.console_session = None
+    if request.endpoint in PUBLIC_ENDPOINTS or TOKEN not in session:
         return
-    agent_id, signed_in_at = session.get("agent_id"), session.get("signed_in_at")
-    if not isinstance(agent_id, int) or not isinstance(signed_in_at, (int, float)):
+    row = current_session()
+    if row is None:
         session.clear()
         return
-    if now().timestamp() - signed_in_at > session_lifetime().total_seconds():
+    if row.signed_in_at is None:
+        return  # between password and code: signed in to nothing yet
+    agent = db().get(Agent, row.agent_id)
+    if agent is None or agent.disabled or not agent.enrolled:
         session.clear()
         return
-    agent = db().get(Agent, agent_id)
-    if (
-        agent is None
-        or agent.disabled
-        or not agent.enrolled
-        # Enrolled again (after a TOTP reset) since this session began: it used the old code.
-        or agent.enrolled_at.timestamp() > signed_in_at
-    ):
-        session.clear()
-        return
-    g.agent = agent
+    g.agent, g.console_session = agent, row
 
 
 def current_agent() -> Agent:
@@ -97,6 +113,19 @@ def current_agent() -> Agent:
     if agent is None:
         raise RuntimeError("current_agent() outside a login_required view")
     return cast(Agent, agent)
+
+
+def admin_required(view: F) -> F:
+    """Like ``login_required``, and a 403 for agents who are not admins."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        agent = g.get("agent")
+        if agent is not None and not agent.is_admin:
+            abort(403, description="This page is for console administrators.")
+        return view(*args, **kwargs)
+
+    return login_required(cast(F, wrapper))
 
 
 def login_required(view: F) -> F:

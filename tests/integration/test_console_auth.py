@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot import db
 from bot.console import auth
 from bot.console.auth import Outcome, Policy
+from bot.console.keys import SecretBox
 from bot.console.models import Agent, AgentEvent
 from tests.integration.console import agent_command, console_env
 
@@ -29,6 +30,7 @@ STEP = timedelta(seconds=30)
 PASSWORD = "correct horse battery"
 POLICY = Policy(max_failures=3, lockout=timedelta(minutes=15))
 SOURCE = "127.0.0.1"
+BOX = SecretBox("a test key of at least thirty-two characters")
 
 
 def new_session(engine: Engine) -> Session:
@@ -46,7 +48,7 @@ def enrolled_agent(engine: Engine, username: str = "anna") -> tuple[int, str]:
     secret = auth.new_totp_secret()
     with new_session(engine) as session:
         code = pyotp.TOTP(secret).at(T0)
-        assert auth.confirm_enrolment(session, agent_id, secret, code, T0, POLICY, SOURCE) is (
+        assert auth.confirm_enrolment(session, agent_id, secret, code, T0, POLICY, SOURCE, BOX) is (
             Outcome.OK
         )
     return agent_id, secret
@@ -59,7 +61,7 @@ def check_password(engine: Engine, username: str, password: str, now: datetime):
 
 def verify(engine: Engine, agent_id: int, code: str, now: datetime) -> Outcome:
     with new_session(engine) as session:
-        return auth.verify_code(session, agent_id, code, now, POLICY, SOURCE)
+        return auth.verify_code(session, agent_id, code, now, POLICY, SOURCE, BOX)
 
 
 def agent(engine: Engine, username: str = "anna") -> Agent:
@@ -124,15 +126,17 @@ def test_password_then_enrolment_then_code(engine: Engine) -> None:
 
     secret = auth.new_totp_secret()
     with new_session(engine) as session:
-        wrong = auth.confirm_enrolment(session, agent_id, secret, "000000", T0, POLICY, SOURCE)
+        wrong = auth.confirm_enrolment(session, agent_id, secret, "000000", T0, POLICY, SOURCE, BOX)
         assert wrong is Outcome.FAILED
         assert agent(engine).totp_secret is None, "no secret is kept before a right code"
         code = pyotp.TOTP(secret).at(T0)
-        assert auth.confirm_enrolment(session, agent_id, secret, code, T0, POLICY, SOURCE) is (
+        assert auth.confirm_enrolment(session, agent_id, secret, code, T0, POLICY, SOURCE, BOX) is (
             Outcome.OK
         )
     stored = agent(engine)
-    assert (stored.totp_secret, stored.enrolled_at, stored.enrolled) == (secret, T0, True)
+    assert (stored.enrolled_at, stored.enrolled) == (T0, True)
+    assert secret not in stored.totp_secret, "stored encrypted"
+    assert BOX.open(stored.totp_secret) == secret
     assert (stored.failed_attempts, stored.last_sign_in_at) == (0, T0)
 
     later = T0 + 5 * STEP
@@ -186,7 +190,8 @@ def test_failures_lock_the_account_and_unlock_ends_it(engine: Engine) -> None:
     assert verify(engine, agent_id, "000000", now) is Outcome.FAILED
     assert verify(engine, agent_id, "111111", now) is Outcome.LOCKED, "third failure locks"
     stored = agent(engine)
-    assert stored.locked_until == now + POLICY.lockout and stored.failed_attempts == 0
+    assert stored.locked_until == now + POLICY.lockout
+    assert stored.failed_attempts == POLICY.max_failures, "kept until the lock is over"
 
     # While locked, even the right password and a right code are refused.
     assert check_password(engine, "anna", PASSWORD, now + STEP).outcome is Outcome.LOCKED

@@ -6,18 +6,30 @@ its own agents and tickets in that database, and checks the audit logs directly 
 
 from __future__ import annotations
 
+import base64
 import re
+import stat
+import threading
+import time
 import uuid
+import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyotp
 import pytest
 import requests
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot import db
 from bot.console import auth
+from bot.console.keys import TOTP_KEY_FILE, totp_box
+from bot.console.models import AgentEvent, ConsoleSession
+from bot.settings import Settings
 from bot.tickets import store
 from bot.tickets.models import Ticket
 from bot.tickets.store import TicketDraft
@@ -28,19 +40,29 @@ from tests.integration.console import (
     agent_command,
     console_env,
     csrf_token,
+    fresh_code,
     last_step,
+    manual_secret,
     sign_in,
     start_console,
 )
 
 LOCKOUT_FAILURES = 3
+ADDRESS_FAILURES = 20
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory) -> dict[str, str]:
     var_dir = tmp_path_factory.mktemp("console")
     url = f"sqlite:///{var_dir / 'assistant.db'}"
-    return console_env(var_dir, url, console_lockout_failures=str(LOCKOUT_FAILURES))
+    # The tests stand in for the trusted proxy: X-Forwarded-For gives each "client" an address.
+    return console_env(
+        var_dir,
+        url,
+        console_lockout_failures=str(LOCKOUT_FAILURES),
+        console_address_failures=str(ADDRESS_FAILURES),
+        trusted_proxies="127.0.0.1",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -282,7 +304,7 @@ def test_ticket_list_filters_search_and_urgency(console, sessions, http) -> None
     def listed(**params) -> list[str]:
         answer = http.get(console.url("/tickets"), params={"q": tag, **params})
         assert answer.status_code == 200
-        return re.findall(r">(MFA-\d{6})</a>", answer.text)
+        return re.findall(r">(MFA-\d{6})</button>", answer.text)
 
     assert listed() == [urgent, newest, calm], "not resolved, urgent first, then newest"
     assert listed(status="resolved") == [done]
@@ -311,7 +333,7 @@ def test_ticket_page_shows_everything_escaped(console, sessions, http, username)
             "stray line",
         ],
     )
-    page = http.get(console.url(f"/tickets/{reference.lower()}"))
+    page = post(http, console, f"/tickets/{reference.lower()}/open")
     assert page.status_code == 200 and page.url.endswith(f"/tickets/{reference}")
     html = page.text
     assert "<script>alert" not in html and "<img src=x" not in html and "<b>Bold" not in html
@@ -369,7 +391,7 @@ def test_resolving_without_the_box_records_no_check(console, sessions, http) -> 
     assert answer.status_code == 200 and "WITHOUT a photo ID check" in answer.text
     ticket, log = ticket_state(sessions, reference)
     assert (ticket.status, ticket.identity_verified) == ("resolved", False)
-    assert log[-2][2] == "Identity checked with photo ID: NO."  # the last one is the view
+    assert log[-1][2] == "Identity checked with photo ID: NO."
 
 
 def test_unknown_tickets_and_pages_are_404(console, http) -> None:
@@ -405,3 +427,225 @@ def test_bad_sign_in_forms_are_400(console, sessions) -> None:
     # The code page without a password step first: back to the start.
     code = client.post(console.url("/sign-in/code"), data={"csrf_token": token, "code": "123456"})
     assert code.url.endswith("/sign-in") and "Please sign in again." in code.text
+
+
+# --- server-side sessions ----------------------------------------------------------------
+
+
+def cookie_copy(client: requests.Session) -> requests.Session:
+    """Another browser holding a copy of ``client``'s console cookie (stolen or left behind)."""
+    thief = requests.Session()
+    thief.cookies.set("mfa_console", client.cookies["mfa_console"])
+    return thief
+
+
+def signed_in(client: requests.Session, console: RunningConsole) -> bool:
+    answer = client.get(console.url("/tickets"))
+    return answer.status_code == 200 and urlsplit(answer.url).path == "/tickets"
+
+
+def test_a_copied_cookie_stops_working_at_sign_out(console, http) -> None:
+    thief = cookie_copy(http)
+    assert signed_in(thief, console), "the copy works while the agent is signed in"
+    post(http, console, "/sign-out")
+    assert not signed_in(http, console)
+    assert not signed_in(thief, console), "signing out ends the session on the server"
+
+
+@pytest.mark.parametrize(
+    ("step", "stdin"),
+    [("set-password", "a brand new long password\n"), ("reset-totp", None), ("disable", None)],
+)
+def test_admin_steps_end_every_session(console, http, username, step, stdin) -> None:
+    thief = cookie_copy(http)
+    done = agent_command(console.env, step, username, stdin=stdin)
+    assert done.returncode == 0, done.stderr
+    assert not signed_in(http, console) and not signed_in(thief, console)
+
+
+def test_an_unknown_session_is_signed_out(console, sessions, http, username) -> None:
+    assert signed_in(http, console)
+    with sessions() as session:
+        agent_id = auth.find_agent(session, username).id
+        session.execute(delete(ConsoleSession).where(ConsoleSession.agent_id == agent_id))
+        session.commit()
+    assert not signed_in(http, console)
+
+
+# --- counting tries: in parallel, and per address --------------------------------------------
+
+
+def wrong_code(secret: str) -> str:
+    """A six-digit code that is none of the ones the console accepts right now."""
+    totp = pyotp.TOTP(secret)
+    valid = {totp.at(time.time(), counter_offset=offset) for offset in (-1, 0, 1, 2)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
+
+
+def test_parallel_wrong_codes_get_only_the_allowed_tries(console, sessions, username) -> None:
+    """An attacker with the password, from many addresses, fires codes all at once: the lock
+    must still allow LOCKOUT_FAILURES tries, not as many as pass the lock check together."""
+    secret = sign_in(requests.Session(), console, username, None, sessions)
+    guessers = 24
+    ready = []
+    for number in range(guessers):
+        client = requests.Session()
+        client.headers["X-Forwarded-For"] = f"203.0.113.{number + 1}"
+        answer = submit_password(client, console, username, PASSWORD)
+        assert answer.url.endswith("/sign-in/code"), answer.text
+        ready.append((client, csrf_token(answer.text)))
+    code = wrong_code(secret)
+    start = threading.Barrier(guessers)
+
+    def guess(entry: tuple[requests.Session, str]) -> int:
+        client, token = entry
+        start.wait()
+        answer = client.post(console.url("/sign-in/code"), data={"csrf_token": token, "code": code})
+        return answer.status_code
+
+    with ThreadPoolExecutor(guessers) as pool:
+        statuses = sorted(pool.map(guess, ready))
+    with sessions() as session:
+        log = auth.agent_events(session, username)
+    checked = [event for event in log if event.detail == "wrong code"]
+    assert len(checked) == LOCKOUT_FAILURES, "every try beyond the limit is refused unchecked"
+    assert [event.kind for event in log].count("locked_out") == 1
+    assert statuses == [401] * (LOCKOUT_FAILURES - 1) + [429] * (guessers - LOCKOUT_FAILURES + 1)
+
+
+def test_one_address_cannot_try_usernames_without_end(console, sessions, username) -> None:
+    address = "198.51.100.7"
+    client = requests.Session()
+    client.headers["X-Forwarded-For"] = address
+    tag = uuid.uuid4().hex[:6]
+    replies = []
+    for number in range(ADDRESS_FAILURES + 3):
+        answer = submit_password(client, console, f"guess{tag}{number}", "wrong" * 3)
+        replies.append((answer.status_code, page_error(answer.text)))
+    assert [status for status, _ in replies] == [401] * ADDRESS_FAILURES + [429] * 3
+    assert "from your network address" in replies[-1][1]
+    # A right password from there waits too; another address is not held back.
+    assert submit_password(client, console, username, PASSWORD).status_code == 429
+    other = requests.Session()
+    other.headers["X-Forwarded-For"] = "198.51.100.8"
+    assert submit_password(other, console, username, PASSWORD).url.endswith("/enrol")
+    with sessions() as session:
+        events = list(
+            session.execute(select(AgentEvent).where(AgentEvent.source == address)).scalars()
+        )
+    # Refused tries cost no password hash and no row: one line says the address was stopped.
+    assert [event.kind for event in events] == ["sign_in_failed"] * ADDRESS_FAILURES + [
+        "address_limited"
+    ]
+
+
+# --- TOTP secrets: not in the cookie, encrypted in the database ----------------------------
+
+
+def cookie_payload(value: str) -> str:
+    """What anyone can read in Flask's session cookie: it is signed, not encrypted."""
+    payload = value.split(".")[1] if value.startswith(".") else value.split(".")[0]
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    return (zlib.decompress(data) if value.startswith(".") else data).decode("utf-8")
+
+
+def test_totp_secrets_stay_on_the_server_and_are_encrypted(console, sessions, username) -> None:
+    client = requests.Session()
+    enrol = submit_password(client, console, username, PASSWORD)
+    secret = manual_secret(enrol.text)
+    assert "token" in cookie_payload(client.cookies["mfa_console"])
+    assert secret not in cookie_payload(client.cookies["mfa_console"])
+    code = fresh_code(secret, None)
+    done = client.post(
+        console.url("/enrol"), data={"csrf_token": csrf_token(enrol.text), "code": code}
+    )
+    assert done.url.endswith("/tickets")
+    with sessions() as session:
+        stored = auth.find_agent(session, username).totp_secret
+        rows = session.execute(select(ConsoleSession.enrol_secret)).scalars().all()
+    assert secret not in stored and not any(secret in (row or "") for row in rows)
+    var_dir = Path(console.env["MFA_VAR_DIR"])
+    assert totp_box(Settings(var_dir=var_dir, _env_file=None)).open(stored) == secret
+    assert stat.S_IMODE((var_dir / TOTP_KEY_FILE).stat().st_mode) == 0o600
+
+
+# --- GETs change nothing; the security log for admins ---------------------------------------
+
+
+def test_a_ticket_is_opened_by_post_only(console, sessions, http, username) -> None:
+    reference = make_ticket(sessions, name=f"Ingrid {uuid.uuid4().hex[:6]}")
+    name = ticket_state(sessions, reference)[0].name
+    page = http.get(console.url(f"/tickets/{reference}"))
+    assert page.status_code == 200 and f"Open {reference}" in page.text
+    assert name not in page.text, "no personal data before the look is recorded"
+    assert http.post(console.url(f"/tickets/{reference}/open")).status_code == 400, "no token"
+    assert [kind for kind, _, _ in ticket_state(sessions, reference)[1]] == ["created"]
+
+    opened = post(http, console, f"/tickets/{reference}/open")
+    assert opened.url.endswith(f"/tickets/{reference}") and name in opened.text
+    again = http.get(console.url(f"/tickets/{reference}"))
+    assert name in again.text, "opened once in this sign-in: shown"
+    log = ticket_state(sessions, reference)[1]
+    assert [(kind, who) for kind, who, _ in log] == [
+        ("created", "assistant"),
+        ("viewed", f"agent:{username}"),
+    ]
+
+
+def log_rows(html: str) -> list[list[str]]:
+    """The security log table's cells (time, account, event, address, detail), row by row."""
+    body = html.split('<table class="events" id="security-log">', 1)[1].split("</table>")[0]
+    rows = re.findall(r"<tr class=\"event-[a-z_]+\">(.*?)</tr>", body, re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows]
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in row] for row in cells]
+
+
+def test_security_log_is_for_admins_newest_first(console, sessions, http, username) -> None:
+    assert requests.get(console.url("/admin/events")).url.endswith("/sign-in?next=/admin/events")
+    assert http.get(console.url("/admin/events")).status_code == 403
+    assert agent_command(console.env, "grant-admin", username).returncode == 0
+
+    typed_password = f"not-the-password-{uuid.uuid4().hex}"
+    attacker = requests.Session()
+    attacker.headers["X-Forwarded-For"] = "192.0.2.44"
+    assert submit_password(attacker, console, username, typed_password).status_code == 401
+    at_code = submit_password(attacker, console, username, PASSWORD)
+    typed_code = wrong_code(http.secret)
+    attacker.post(
+        console.url("/sign-in/code"),
+        data={"csrf_token": csrf_token(at_code.text), "code": typed_code},
+    )
+    page = http.get(console.url("/admin/events"))
+    assert page.status_code == 200
+    rows = log_rows(page.text)
+    assert [row[1:4] for row in rows[:2]] == [
+        [username, "sign_in_failed", "192.0.2.44"],
+        [username, "sign_in_failed", "192.0.2.44"],
+    ]
+    assert rows[0][4] == "wrong code" and rows[1][4] == "wrong password"
+    assert typed_password not in page.text and typed_code not in page.text
+
+    assert agent_command(console.env, "revoke-admin", username).returncode == 0
+    assert http.get(console.url("/admin/events")).status_code == 403
+
+
+def test_security_log_pages_back(console, sessions, http, username) -> None:
+    assert agent_command(console.env, "grant-admin", username).returncode == 0
+    tag = f"page{uuid.uuid4().hex[:6]}"
+    now = datetime.now(timezone.utc)
+    with sessions() as session:
+        for number in range(60):
+            session.add(
+                AgentEvent(username=tag, at=now, kind="sign_in_failed", detail=f"n{number}")
+            )
+        session.commit()
+    first = http.get(console.url("/admin/events"))
+    rows = log_rows(first.text)
+    assert len(rows) == 50
+    assert [row[4] for row in rows[:50]] == [f"n{number}" for number in range(59, 9, -1)]
+    older = re.search(r'href="([^"]+)" rel="next">Older', first.text).group(1)
+    second = http.get(console.url(older.replace("&amp;", "&")))
+    assert [row[4] for row in log_rows(second.text)[:10]] == [
+        f"n{number}" for number in range(9, -1, -1)
+    ]
+    assert http.get(console.url("/admin/events?before=x")).status_code == 400

@@ -1,8 +1,10 @@
 """Sign-in pages: password, then the code from the app (or, the first time, TOTP enrolment).
 
-Between the two steps the cookie holds only "this agent gave the right password, at this
-time"; that lasts a few minutes and grants nothing else. The replies never tell a wrong
-username from a wrong password, nor a locked real account from a "locked" unknown name.
+Between the two steps the cookie holds the token of a half-way session row: "this agent gave
+the right password, at this time", for a few minutes, granting nothing else. The enrolment
+secret waits in that row, encrypted, never in the cookie (which is signed, not encrypted).
+A right code replaces the row with a signed-in one under a new token. The replies never tell
+a wrong username from a wrong password, nor a locked real account from a "locked" unknown name.
 """
 
 from __future__ import annotations
@@ -12,21 +14,24 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
-from bot.console import auth
+from bot.console import auth, sessions
 from bot.console.auth import MAX_PASSWORD_CHARS, Outcome
-from bot.console.models import USERNAME_CHARS, Agent
+from bot.console.models import USERNAME_CHARS, Agent, ConsoleSession
 from bot.console.qr import qr_svg
 from bot.console.web import (
     current_agent,
+    current_session,
     db,
     form_text,
     login_required,
     now,
     policy,
     safe_next,
+    session_lifetime,
+    set_cookie_token,
     settings,
     source,
-    start_session,
+    totp_box,
 )
 from bot.onboarding.practice import format_key
 
@@ -48,22 +53,25 @@ def _locked_message() -> str:
     )
 
 
+def _throttled_message() -> str:
+    minutes = settings().console_address_minutes
+    return (
+        "Too many failed sign-ins from your network address: signing in from it is blocked "
+        f"for up to {minutes} minutes."
+    )
+
+
 def _sign_in_page(error: str | None = None, status: int = 200, next_url: str | None = None) -> Any:
     return render_template("sign_in.html", error=error, next_url=next_url), status
 
 
-def _pending_agent() -> Agent | None:
-    """The agent whose password was right a moment ago, or None (expired, tampered, gone)."""
-    pending = session.get("pending")
-    if not isinstance(pending, dict):
+def _pending() -> tuple[ConsoleSession, Agent] | None:
+    """The half-way session and its agent, or None (expired, revoked, tampered, gone)."""
+    row = current_session()
+    if row is None or row.signed_in_at is not None:
         return None
-    agent_id, at = pending.get("agent_id"), pending.get("at")
-    if not isinstance(agent_id, int) or not isinstance(at, (int, float)):
-        return None
-    if now().timestamp() - at > PENDING.total_seconds():
-        return None
-    agent = db().get(Agent, agent_id)
-    return None if agent is None or agent.disabled else agent
+    agent = db().get(Agent, row.agent_id)
+    return None if agent is None or agent.disabled else (row, agent)
 
 
 def _start_again() -> Any:
@@ -72,14 +80,19 @@ def _start_again() -> Any:
     return redirect(url_for("signin.sign_in_form"))
 
 
-def _locked_out() -> Any:
+def _refused(outcome: Outcome) -> Any:
+    """The page for a LOCKED or THROTTLED step: back to the start, with the reason."""
     session.clear()
-    return _sign_in_page(_locked_message(), 429)
+    message = _locked_message() if outcome is Outcome.LOCKED else _throttled_message()
+    return _sign_in_page(message, 429)
 
 
-def _finish(agent_id: int, signed_in: Any) -> Any:
-    target = safe_next(session.get("pending", {}).get("next"))
-    start_session(agent_id, signed_in)
+def _finish(pending: ConsoleSession, signed_in: Any) -> Any:
+    """Replace the half-way session with a signed-in one under a new token."""
+    target = safe_next(session.get("next"))
+    sessions.revoke(pending, signed_in)
+    token = sessions.start(db(), pending.agent_id, signed_in, session_lifetime(), signed_in=True)
+    set_cookie_token(token, signed_in=True)
     return redirect(target or url_for("tickets.index"))
 
 
@@ -99,45 +112,49 @@ def sign_in() -> Any:
         return _sign_in_page("Enter your username and your password.", 400, next_url)
     at = now()
     result = auth.check_password(db(), username, password, at, policy(), source())
-    if result.outcome is Outcome.LOCKED:
-        return _locked_out()
+    if result.outcome in (Outcome.LOCKED, Outcome.THROTTLED):
+        return _refused(result.outcome)
     if result.outcome is Outcome.FAILED:
         return _sign_in_page(WRONG_PASSWORD, 401, next_url)
-    session.clear()
-    session["pending"] = {"agent_id": result.agent_id, "at": at.timestamp(), "next": next_url}
+    # Made now, so that showing the enrolment page (a GET) writes nothing.
+    secret = None if result.enrolled else totp_box().seal(auth.new_totp_secret())
+    token = sessions.start(db(), result.agent_id, at, PENDING, signed_in=False, enrol_secret=secret)
+    set_cookie_token(token, signed_in=False)
+    session["next"] = next_url
     return redirect(url_for("signin.code_form" if result.enrolled else "signin.enrol_form"))
 
 
 @blueprint.get("/sign-in/code")
 def code_form() -> Any:
-    agent = _pending_agent()
-    if agent is None:
+    pending = _pending()
+    if pending is None:
         return _start_again()
-    if not agent.enrolled:
+    if not pending[1].enrolled:
         return redirect(url_for("signin.enrol_form"))
     return render_template("code.html", error=None)
 
 
 @blueprint.post("/sign-in/code")
 def code() -> Any:
-    agent = _pending_agent()
-    if agent is None:
+    pending = _pending()
+    if pending is None:
         return _start_again()
     typed = form_text("code", _CODE_CHARS)
     at = now()
-    outcome = auth.verify_code(db(), agent.id, typed, at, policy(), source())
-    if outcome is Outcome.LOCKED:
-        return _locked_out()
+    row, agent = pending
+    outcome = auth.verify_code(db(), agent.id, typed, at, policy(), source(), totp_box())
+    if outcome in (Outcome.LOCKED, Outcome.THROTTLED):
+        return _refused(outcome)
     if outcome is Outcome.FAILED:
         return render_template("code.html", error=WRONG_CODE), 401
-    return _finish(agent.id, at)
+    return _finish(row, at)
 
 
-def _enrol_page(agent: Agent, error: str | None = None, status: int = 200) -> Any:
-    secret = session.get("enrol_secret")
-    if not isinstance(secret, str):
-        # Kept in the (signed) cookie until confirmed: a reload shows the same code to scan.
-        secret = session["enrol_secret"] = auth.new_totp_secret()
+def _enrol_secret(row: ConsoleSession) -> str | None:
+    return None if row.enrol_secret is None else totp_box().open(row.enrol_secret)
+
+
+def _enrol_page(agent: Agent, secret: str, error: str | None = None, status: int = 200) -> Any:
     uri = auth.provisioning_uri(secret, agent.username)
     page = render_template(
         "enrol.html",
@@ -152,34 +169,39 @@ def _enrol_page(agent: Agent, error: str | None = None, status: int = 200) -> An
 
 @blueprint.get("/enrol")
 def enrol_form() -> Any:
-    agent = _pending_agent()
-    if agent is None:
+    pending = _pending()
+    if pending is None:
         return _start_again()
-    if agent.enrolled:
+    row, agent = pending
+    secret = _enrol_secret(row)
+    if agent.enrolled or secret is None:
         return redirect(url_for("signin.code_form"))
-    return _enrol_page(agent)
+    return _enrol_page(agent, secret)
 
 
 @blueprint.post("/enrol")
 def enrol() -> Any:
-    agent = _pending_agent()
-    secret = session.get("enrol_secret")
-    if agent is None or not isinstance(secret, str):
+    pending = _pending()
+    secret = None if pending is None else _enrol_secret(pending[0])
+    if pending is None or secret is None:
         return _start_again()
+    row, agent = pending
     typed = form_text("code", _CODE_CHARS)
     at = now()
-    outcome = auth.confirm_enrolment(db(), agent.id, secret, typed, at, policy(), source())
-    if outcome is Outcome.LOCKED:
-        return _locked_out()
+    outcome = auth.confirm_enrolment(
+        db(), agent.id, secret, typed, at, policy(), source(), totp_box()
+    )
+    if outcome in (Outcome.LOCKED, Outcome.THROTTLED):
+        return _refused(outcome)
     if outcome is Outcome.FAILED:
-        return _enrol_page(agent, WRONG_CODE, 401)
-    return _finish(agent.id, at)
+        return _enrol_page(agent, secret, WRONG_CODE, 401)
+    return _finish(row, at)
 
 
 @blueprint.post("/sign-out")
 @login_required
 def sign_out() -> Any:
-    auth.sign_out(db(), current_agent(), now(), source())
+    auth.sign_out(db(), current_agent(), g.console_session, now(), source())
     session.clear()
     flash("You are signed out.")
     return redirect(url_for("signin.sign_in_form"))

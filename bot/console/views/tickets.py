@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from bot.console import present
 from bot.console.web import current_agent, db, form_text, login_required, now
@@ -77,12 +77,29 @@ def _back(ticket: Ticket, message: str) -> Any:
 @blueprint.get("/tickets/<reference>")
 @login_required
 def show(reference: str) -> Any:
+    """The ticket, once this sign-in has opened it (a POST); before that, only its "Open" button.
+
+    A GET writes nothing (a link on another site could make an agent's browser follow it), yet
+    the audit log still says who looked at the personal data: the first look of a sign-in goes
+    through ``open_ticket``.
+    """
     ticket = _ticket(reference)
     if reference != ticket.reference:
         return redirect(url_for("tickets.show", reference=ticket.reference))
-    # Opening a ticket shows personal data: the audit log says who looked, and when.
-    store.record_view(db(), ticket, current_agent().username, now())
+    events = store.events(db(), ticket)
+    signed_in_at = g.console_session.signed_in_at
+    if not present.viewed_since(events, current_agent().username, signed_in_at):
+        return render_template("open_ticket.html", ticket=ticket)
     return _ticket_page(ticket)
+
+
+@blueprint.post("/tickets/<reference>/open")
+@login_required
+def open_ticket(reference: str) -> Any:
+    """Log that the agent opened the ticket (personal data looked at, and by whom), then show it."""
+    ticket = _ticket(reference)
+    store.record_view(db(), ticket, current_agent().username, now())
+    return redirect(url_for("tickets.show", reference=ticket.reference), code=303)
 
 
 @blueprint.post("/tickets/<reference>/claim")
