@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from bot.safety import CODE_MARK, SECRET_MARK, redact
+from bot.safety import MARKS, redact
 
 NO_PHONE = "none"  # the user chose not to give a phone number
 MAX_NAME_CHARS = 100
@@ -65,7 +65,7 @@ def _phrases(phrases: Iterable[str]) -> str:
 
 def _words(text: str) -> list[str]:
     """The words of a message in lower case, redaction markers left out."""
-    for marker in (CODE_MARK, SECRET_MARK):
+    for marker in MARKS:
         text = text.replace(marker, " ")
     return re.findall(r"\w[\w'-]*", text.casefold().replace("’", "'"))
 

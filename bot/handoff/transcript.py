@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.handoff.fields import is_bare_reply
-from bot.safety import redact
+from bot.safety import Redaction, redact, redact_assistant
 
 Event = Mapping[str, Any]
 
@@ -22,11 +22,16 @@ _TICKET_FORM = "ticket_form"
 _TICKET_QUESTIONS = frozenset({"utter_ticket_summary", "utter_ticket_which_field"})
 
 
-def _shown(text: str) -> str:
+# Users' words are redacted as typed; the assistant's keep their links and phone numbers (the
+# servicedesk's number is no code, the App Store link no password), and lose what they quote.
+_REDACTIONS: dict[str, Redaction] = {"user": redact, "bot": redact_assistant}
+
+
+def _shown(text: str, who: str = "user") -> str:
     # A button press arrives as its payload ("/affirm"): say so rather than show the payload.
     if text.startswith("/"):
         return "[pressed a button]"
-    return redact(text)[:MAX_MESSAGE_CHARS]
+    return _REDACTIONS[who](text)[:MAX_MESSAGE_CHARS]
 
 
 def _at(timestamp: Any) -> str | None:
@@ -60,7 +65,11 @@ def transcript(events: Iterable[Event], limit: int = MAX_MESSAGES) -> list[dict]
     Every text is redacted before it leaves this function: tickets are read and mailed around.
     """
     messages = [
-        {"who": event["event"], "text": _shown(event["text"]), "at": _at(event.get("timestamp"))}
+        {
+            "who": event["event"],
+            "text": _shown(event["text"], event["event"]),
+            "at": _at(event.get("timestamp")),
+        }
         for event in _this_session(events)
         if event.get("event") in _SPEAKERS
         and isinstance(event.get("text"), str)

@@ -87,6 +87,17 @@ def test_free_text_slots_are_redacted_and_the_phone_and_bot_texts_kept():
         ("my code is abc123", True),
         ("the code is 482913", False),
         ("koden er forkert", False),
+        ("koden er 482.915", False),
+        # the phrasings redaction learnt are stated passwords too
+        ("mit password er: Hest1234", True),
+        ("the password for webmail is Kanel99", True),
+        ("adgangskoden til min mail er Kage2024", True),
+        ("I changed my password to Fjord#2031", True),
+        ("pass: qwerty12345", True),
+        # ordinary words are a passphrase to redact, but no sure statement to warn about
+        ("my password is blue horse", False),
+        # a link's query is no statement: the link check answers it
+        ("is https://login.micros0ft.com/?code=Xy7kLm9Qp2 real?", False),
     ],
 )
 def test_a_stated_password_is_told_from_talk_about_passwords(text, stated):
