@@ -8,8 +8,6 @@ security log answers "who could sign in, and who tried".
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -77,9 +75,6 @@ class Agent(Base):
     @property
     def enrolled(self) -> bool:
         return self.totp_secret is not None and self.enrolled_at is not None
-
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and now < self.locked_until
 
     def __repr__(self) -> str:
         # Never the hash or the secret: reprs end up in tracebacks and logs.

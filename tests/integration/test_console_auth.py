@@ -7,20 +7,23 @@ depends on the wall clock would pass or fail by the second it runs in.
 from __future__ import annotations
 
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pyotp
 import pytest
 from alembic import command
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot import db
-from bot.console import auth
+from bot.console import auth, sessions
 from bot.console.auth import Outcome, Policy
 from bot.console.keys import SecretBox
-from bot.console.models import Agent, AgentEvent
+from bot.console.models import Agent, AgentEvent, ConsoleSession
+from bot.settings import get_settings
 from tests.integration.console import agent_command, console_env
 
 pytest_plugins = ["tests.integration.databases"]
@@ -322,3 +325,108 @@ def test_agent_commands(database_url: str, tmp_path) -> None:
         assert result.outcome is Outcome.OK
     finally:
         engine.dispose()
+
+
+def test_parallel_wrong_codes_get_only_the_allowed_tries(engine: Engine) -> None:
+    """The lock check and the count are one UPDATE: requests racing past a "not locked yet"
+    check cannot each get a try (on SQLite's file lock and PostgreSQL's row lock alike)."""
+    agent_id, secret = enrolled_agent(engine)
+    now = T0 + 4 * STEP
+    valid = {pyotp.TOTP(secret).at(now, counter_offset=offset) for offset in (-1, 0, 1)}
+    code = next(c for c in ("000000", "111111", "222222") if c not in valid)
+    guessers = 20
+    start = threading.Barrier(guessers)
+
+    def guess(number: int) -> Outcome:
+        start.wait()
+        with new_session(engine) as session:
+            return auth.verify_code(
+                session, agent_id, code, now, POLICY, f"203.0.113.{number}", BOX
+            )
+
+    with ThreadPoolExecutor(guessers) as pool:
+        outcomes = list(pool.map(guess, range(guessers)))
+    assert outcomes.count(Outcome.FAILED) == POLICY.max_failures - 1
+    assert outcomes.count(Outcome.LOCKED) == guessers - POLICY.max_failures + 1
+    details = [e.detail for e in _events(engine) if e.kind == "sign_in_failed"]
+    assert details == ["wrong code"] * POLICY.max_failures
+
+
+def test_one_address_gets_a_limited_number_of_failures(engine: Engine) -> None:
+    add_agent(engine)
+    policy = Policy(max_failures=3, address_failures=4, address_window=timedelta(minutes=10))
+
+    def attempt(username: str, password: str, now: datetime, source: str = SOURCE) -> Outcome:
+        with new_session(engine) as session:
+            return auth.check_password(session, username, password, now, policy, source).outcome
+
+    # Right passwords are no failures: they do not use up the address's allowance.
+    assert [attempt("anna", PASSWORD, T0) for _ in range(6)] == [Outcome.OK] * 6
+    tried = [attempt(f"name{number}", "wrong", T0) for number in range(6)]
+    assert tried == [Outcome.FAILED] * 4 + [Outcome.THROTTLED] * 2
+    assert attempt("anna", PASSWORD, T0 + STEP) is Outcome.THROTTLED
+    assert attempt("anna", PASSWORD, T0 + STEP, "192.0.2.9") is Outcome.OK, "others go on"
+    assert attempt("anna", PASSWORD, T0 + policy.address_window) is Outcome.OK, "window over"
+    limited = [e for e in _events(engine) if e.kind == "address_limited"]
+    assert [(e.username, e.source) for e in limited] == [("name4", SOURCE)]
+    assert [e.username for e in _events(engine) if e.kind == "sign_in_failed"] == [
+        f"name{number}" for number in range(4)
+    ], "refused tries cost no row"
+
+
+def test_sessions_end_at_sign_out_and_at_admin_steps(engine: Engine) -> None:
+    agent_id, _ = enrolled_agent(engine)
+    lifetime = timedelta(hours=8)
+
+    def start() -> str:
+        with new_session(engine) as session:
+            return sessions.start(session, agent_id, T0, lifetime, signed_in=True)
+
+    def live(token: str, now: datetime = T0 + STEP) -> bool:
+        with new_session(engine) as session:
+            return sessions.find(session, token, now) is not None
+
+    token = start()
+    assert live(token) and not live(token, T0 + lifetime), "expired"
+    assert not live("not-a-token") and not live(None)
+    with new_session(engine) as session:
+        row = sessions.find(session, token, T0)
+        auth.sign_out(session, session.get(Agent, agent_id), row, T0, SOURCE)
+    assert not live(token)
+
+    for step in (
+        lambda session: auth.set_password(session, "anna", "another long password", T0),
+        lambda session: auth.reset_totp(session, "anna", T0),
+        lambda session: auth.set_disabled(session, "anna", True, T0),
+    ):
+        tokens = [start(), start()]
+        with new_session(engine) as session:
+            step(session)
+        assert not any(live(token) for token in tokens)
+    with new_session(engine) as session:
+        assert session.query(ConsoleSession).filter_by(revoked_at=None).count() == 0
+
+
+def test_migration_encrypts_stored_totp_secrets(database_url: str, engine: Engine, monkeypatch):
+    key = "migration test key, long enough to be a key"
+    monkeypatch.setenv("MFA_CONSOLE_TOTP_KEY", key)
+    get_settings.cache_clear()
+    try:
+        agent_id = add_agent(engine)
+        command.downgrade(db.alembic_config(database_url), "0003")
+        clear = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE agents SET totp_secret = :secret WHERE id = :id"),
+                {"secret": clear, "id": agent_id},
+            )
+        db.upgrade(database_url)
+        stored = agent(engine).totp_secret
+        assert clear not in stored and SecretBox(key).open(stored) == clear
+        command.downgrade(db.alembic_config(database_url), "0003")
+        with engine.connect() as connection:
+            back = connection.execute(text("SELECT totp_secret FROM agents")).scalar_one()
+        assert back == clear, "the downgrade decrypts"
+        db.upgrade(database_url)
+    finally:
+        get_settings.cache_clear()

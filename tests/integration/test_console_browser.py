@@ -176,7 +176,7 @@ def test_agent_enrols_signs_in_and_resolves_a_ticket(
     # Find the ticket by the person's name, open it, claim it, resolve it after the ID check.
     page.get_by_label("Search reference, name or username").fill(ticket_from_assistant.name)
     page.get_by_role("button", name="Show").click()
-    page.get_by_role("link", name=ticket_from_assistant.reference).click()
+    page.get_by_role("button", name=ticket_from_assistant.reference).click()
     expect(page.get_by_role("heading", name=ticket_from_assistant.reference)).to_be_visible()
     expect(page.get_by_text(FIRST_MESSAGE).first).to_be_visible()
 

@@ -12,8 +12,9 @@ from types import SimpleNamespace
 import pyotp
 import pytest
 
-from bot.console import auth, cli, present
-from bot.console.keys import KEY_FILE, secret_key
+from bot.console import auth, cli, present, web
+from bot.console.app import create_app
+from bot.console.keys import KEY_FILE, TOTP_KEY_FILE, SecretBox, WrongKey, secret_key, totp_box
 from bot.console.qr import qr_svg
 from bot.console.web import safe_next
 from bot.settings import Settings
@@ -132,8 +133,10 @@ def test_console_settings_have_defaults() -> None:
     assert (settings.console_lockout_failures, settings.console_lockout_minutes) == (5, 15)
     assert settings.console_session_minutes == 480
     assert settings.console_secret_key == "" and not settings.console_secure_cookies
+    assert (settings.console_address_failures, settings.console_address_minutes) == (50, 15)
+    assert settings.console_totp_key == ""
     policy = auth.Policy.from_settings(settings)
-    assert policy == auth.Policy(5, timedelta(minutes=15))
+    assert policy == auth.Policy(5, timedelta(minutes=15), 50, timedelta(minutes=15))
 
 
 def test_password_from_standard_input() -> None:
@@ -155,3 +158,56 @@ def test_password_typed_twice_at_a_terminal(monkeypatch) -> None:
     assert cli.read_password(False, _Terminal()) == "a long password here"
     with pytest.raises(cli.PasswordError, match="differ"):
         cli.read_password(False, _Terminal())
+
+
+def test_totp_key_is_made_once_and_private(tmp_path) -> None:
+    settings = Settings(var_dir=tmp_path / "var", _env_file=None)
+    sealed = totp_box(settings).seal(SECRET)
+    assert SECRET not in sealed
+    assert stat.S_IMODE(os.stat(tmp_path / "var" / TOTP_KEY_FILE).st_mode) == 0o600
+    assert totp_box(settings).open(sealed) == SECRET, "kept across restarts"
+    configured = Settings(var_dir=tmp_path / "var", console_totp_key="k" * 32, _env_file=None)
+    with pytest.raises(WrongKey, match="MFA_CONSOLE_TOTP_KEY"):
+        totp_box(configured).open(sealed)
+    with pytest.raises(WrongKey):
+        totp_box(settings).open(sealed[:-4] + "AAAA")  # tampered with
+
+
+def test_a_short_totp_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 32"):
+        Settings(console_totp_key="short", _env_file=None)
+
+
+def test_sealing_twice_gives_two_texts() -> None:
+    box = SecretBox("x" * 32)
+    assert box.seal(SECRET) != box.seal(SECRET), "a random IV each time"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "peer", "forwarded", "expected"),
+    [
+        ("", "127.0.0.1", "203.0.113.5", "127.0.0.1"),  # nobody trusted: the header is ignored
+        ("10.0.0.1", "127.0.0.1", "203.0.113.5", "127.0.0.1"),  # not from the proxy
+        ("127.0.0.1", "127.0.0.1", "203.0.113.5", "203.0.113.5"),
+        ("127.0.0.1", "127.0.0.1", "198.51.100.1, 203.0.113.5", "203.0.113.5"),  # nearest hop
+        ("127.0.0.1", "127.0.0.1", None, "127.0.0.1"),
+    ],
+)
+def test_client_address_believes_only_trusted_proxies(
+    tmp_path, proxies, peer, forwarded, expected
+) -> None:
+    settings = Settings(var_dir=tmp_path, trusted_proxies=proxies, _env_file=None)
+    app = create_app(settings, session_factory=lambda: None)
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    with app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": peer}):
+        assert web.source() == expected
+
+
+def test_viewed_since_is_this_agents_look() -> None:
+    def event(kind: str, actor: str, minutes: int) -> SimpleNamespace:
+        return SimpleNamespace(kind=kind, actor=actor, at=T0 + timedelta(minutes=minutes))
+
+    events = [event("viewed", "agent:anna", -5), event("claimed", "agent:bo", 1)]
+    assert not present.viewed_since(events, "anna", T0), "before this sign-in"
+    assert not present.viewed_since([*events, event("viewed", "agent:bo", 2)], "anna", T0)
+    assert present.viewed_since([*events, event("viewed", "agent:anna", 2)], "anna", T0)
