@@ -1,4 +1,4 @@
-"""Rate limits for the chat entry points (REST, widget, Telegram), and a bound on work in hand.
+"""Rate limits for the chat entry points (REST, widget, Telegram).
 
 A limit of ``limit`` messages per ``window_seconds`` is a *rate*: a sender may send up to
 ``limit`` messages at once, and after that one every ``window_seconds / limit`` seconds (the
@@ -18,9 +18,7 @@ Two limiters with one interface (``await limiter.retry_after(key)``):
 
 ``make_rate_limiter`` picks one from the settings, for senders or for client addresses: a client
 that changes its sender id with every message is still one address (REST and the widget; a
-campus shares addresses behind NAT, so that limit is generous). ``InFlight`` bounds the
-messages one server works on at once: past it a client is told to come back (503) instead of
-joining a queue without end.
+campus shares addresses behind NAT, so that limit is generous).
 """
 
 from __future__ import annotations
@@ -149,24 +147,3 @@ def make_rate_limiter(settings: Settings, per: Literal["sender", "address"] = "s
     client = aioredis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
     prefix = settings.lock_store_key_prefix + ("" if per == "sender" else "address:")
     return SharedRateLimiter(limit, settings.rate_limit_seconds, client, prefix=prefix)
-
-
-@dataclass
-class InFlight:
-    """How many messages this server is answering; refuses one more past ``limit``.
-
-    One event loop runs the handlers, so a plain counter is exact.
-    """
-
-    limit: int
-    count: int = 0
-
-    def enter(self) -> bool:
-        """Count one more message in hand, unless the server already holds ``limit``."""
-        if self.count >= self.limit:
-            return False
-        self.count += 1
-        return True
-
-    def leave(self) -> None:
-        self.count -= 1

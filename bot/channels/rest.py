@@ -12,12 +12,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.backlog import requests_in_hand
 from bot.channels.validation import BadRequest, ChatRequest, Limits, parse_chat_request
 from bot.client_address import client_address
 from bot.content import servicedesk_hint
 from bot.language_detection import detect
 from bot.locales import DEFAULT_LANGUAGE, text
-from bot.rate_limit import InFlight, make_rate_limiter
+from bot.rate_limit import make_rate_limiter
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ class ValidatedRestInput(RestInput):
     Each sender may send MFA_RATE_LIMIT_MESSAGES per MFA_RATE_LIMIT_SECONDS, and each client
     address MFA_RATE_LIMIT_PER_ADDRESS (X-Forwarded-For believed from MFA_TRUSTED_PROXIES
     only); more get a 429 with Retry-After (the widget shows that as a friendly "slow down").
-    Past MFA_MAX_CONCURRENT_MESSAGES messages in hand the server answers 503 with Retry-After.
+    Past MFA_MAX_CONCURRENT_MESSAGES requests in hand (bot/channels/backlog.py) the server
+    answers 503 with Retry-After instead of making the queue longer.
     """
 
     @classmethod
@@ -63,7 +65,6 @@ class ValidatedRestInput(RestInput):
         limiter = make_rate_limiter(settings)
         address_limiter = make_rate_limiter(settings, per="address")
         proxies = settings.proxy_networks
-        in_flight = InFlight(settings.max_concurrent_messages)
         webhook = Blueprint("validated_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -76,6 +77,11 @@ class ValidatedRestInput(RestInput):
                 chat = parse_chat_request(request.body or b"", limits)
             except BadRequest as error:
                 return error_response(error)
+            # First, so a message turned away costs the sender none of their rate.
+            in_hand = requests_in_hand(request)
+            if in_hand > settings.max_concurrent_messages:
+                logger.warning("Refused a message: %d requests in hand.", in_hand)
+                return busy()
             address = client_address(
                 request.ip, request.headers.getall("x-forwarded-for", []), proxies
             )
@@ -84,13 +90,7 @@ class ValidatedRestInput(RestInput):
             wait = wait or await limiter.retry_after(chat.sender)
             if wait:
                 return too_many(wait)
-            if not in_flight.enter():
-                logger.warning("Refused a message: %d already in hand.", in_flight.limit)
-                return busy()
-            try:
-                return response.json(await self._answer(chat, on_new_message))
-            finally:
-                in_flight.leave()
+            return response.json(await self._answer(chat, on_new_message))
 
         return webhook
 

@@ -336,11 +336,6 @@ def test_a_long_odd_message_is_checked_quickly(text):
 
 
 # --- every verdict has its answer ------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain.yml and locales/da need texts for not_web_address, device_code and "
-    "redirect_elsewhere (asked for in the link-check change); remove this mark when added",
-)
 def test_every_verdict_has_a_text_in_the_domain():
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
     values = domain["slots"]["link_verdict"]["values"]

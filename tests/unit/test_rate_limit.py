@@ -66,13 +66,3 @@ def test_idle_senders_are_forgotten():
 def test_a_limit_that_does_not_divide_the_window_still_allows_the_whole_burst():
     limiter = RateLimiter(limit=7, window_seconds=60, clock=Clock())
     assert [limiter.check("a") for _ in range(8)] == [0] * 7 + [9]
-
-
-def test_in_flight_refuses_past_its_limit_and_makes_room_again():
-    from bot.rate_limit import InFlight
-
-    bound = InFlight(limit=2)
-    assert bound.enter() and bound.enter()
-    assert not bound.enter()
-    bound.leave()
-    assert bound.enter()
