@@ -33,3 +33,14 @@ def shared_content() -> Path:
 def trained_model() -> Path:
     """The model for the repo's current data: reused if it exists, trained otherwise."""
     return ensure_model(get_settings().models_dir)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_typed_secret_survives(tmp_path_factory):
+    """After the whole run: no secret a test typed is left in any assistant's files."""
+    from tests.typed_secrets import TYPED, assistant_files, survivors
+
+    yield
+    files = assistant_files(tmp_path_factory.getbasetemp())
+    left = survivors(files, TYPED)
+    assert not left, f"typed secrets survive in the assistants' files: {left[:10]}"

@@ -25,6 +25,8 @@ from tests.integration.assistant import (
 )
 from tests.integration.databases import stored_tickets
 from tests.integration.smtp import Mailbox, start_smtp_server
+from tests.typed_secrets import survivors, typed
+from tests.unit.test_redaction_table import TABLE as REDACTION_TABLE
 
 pytestmark = pytest.mark.slow
 REFERENCE = re.compile(r"MFA-\d{6}")
@@ -193,6 +195,7 @@ def test_secrets_typed_into_the_chat_are_kept_nowhere(assistant, mailbox):
     """Tracker store, assistant database, logs and the servicedesk's mail: no secret anywhere."""
     box, _port = mailbox
     password, code = "Vandrehjem#2031", "739 184"
+    typed(password)
     user = new_sender()
     warning = texts(assistant.say(user, f"my password is {password}"))
     assert "don't keep what you typed" in warning and "change it now" in warning
@@ -249,5 +252,43 @@ def test_failing_actions_leave_nothing_the_user_typed_in_the_logs(assistant):
     assert "Could not store the ticket" in written["actions.log"]  # the failures were logged
     assert "OperationalError (message withheld" in written["actions.log"]
     for log, text in written.items():
-        for typed in (name, "Logprøve", username, phone, phone.replace(" ", "")):
-            assert typed not in text, f"{typed!r} in {log}"
+        for words in (name, "Logprøve", username, phone, phone.replace(" ", "")):
+            assert words not in text, f"{words!r} in {log}"
+
+
+def test_every_way_of_typing_a_secret_in_the_table_is_kept_nowhere(assistant, mailbox):
+    """The redaction table typed into the chat, a secret in the REST metadata and a code at
+    the phone question: no database, log or mail keeps one."""
+    box, _port = mailbox
+    rows = [row for row in REDACTION_TABLE if row.gone]
+    secrets = typed(*(gone for row in rows for gone in row.gone), "Metadata$ecret1", "Nested#9x")
+    assert len(secrets) >= 15
+    for row in rows:
+        assert (
+            assistant.post_raw(json.dumps({"sender": new_sender(), "message": row.text}).encode())[
+                0
+            ]
+            == 200
+        )
+    hidden = {"pw": "Metadata$ecret1", "note": {"deep": ["Nested#9x"]}, "language": "en"}
+    body = {"sender": new_sender(), "message": "hello", "metadata": hidden}
+    assert assistant.post_raw(json.dumps(body).encode())[0] == 200
+    # A one-time code typed where the phone number is asked, then a ticket with a TAP in it.
+    user = new_sender()
+    assistant.say(user, "I'm locked out of my account")
+    assistant.say(user, "yes")
+    assistant.say(user, "Ib Table Jensen")
+    assistant.say(user, "ibtj@ruc.dk")
+    assert "phone number" in texts(assistant.say(user, "482913"))
+    assistant.say(user, "/deny")
+    assistant.say(user, "locked out, the servicedesk gave me Tq#8mZ!2 and it fails")
+    assistant.say(user, "I'll call")
+    [reference] = REFERENCE.findall(texts(assistant.say(user, "/affirm")))
+    mail = box.wait_for_subject(reference).as_string()
+    files = [path for path in assistant.var_dir.rglob("*") if path.is_file()]
+    assert any(path.name == "trackers.db" for path in files)
+    assert not survivors(files, secrets)
+    assert not [secret for secret in secrets if secret in mail]
+    with sqlite3.connect(assistant.var_dir / "trackers.db") as db:
+        stored = "".join(data for (data,) in db.execute("SELECT data FROM events"))
+    assert "482913" not in stored  # the code at the phone question
