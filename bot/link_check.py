@@ -28,9 +28,10 @@ from ada_url import HostType, idna_to_unicode, parse_url
 SIGN_IN_HOST = "login.microsoftonline.com"
 SECURITY_INFO_HOST = "mysignins.microsoft.com"
 GENUINE_HOSTS = (SIGN_IN_HOST, SECURITY_INFO_HOST)
-# Microsoft's own short link to the security info page (/work/shared/content/facts-more.md,
-# from Microsoft's Temporary Access Pass page). RUC's guide does not use aka.ms/mfasetup.
-SECURITY_INFO_SHORT_LINKS = frozenset({("aka.ms", "/mysecurityinfo")})
+# Microsoft's own short links to the security info page: aka.ms/mysecurityinfo (Microsoft's
+# Temporary Access Pass page) and aka.ms/mfasetup, which university guides hand out for it
+# (e.g. https://www.morainepark.edu/help/how-do-i-manage-my-mfa-profile/).
+SECURITY_INFO_SHORT_LINKS = frozenset({("aka.ms", "/mysecurityinfo"), ("aka.ms", "/mfasetup")})
 # Domains where only Microsoft serves pages: a host under them can't be a phisher's look-alike,
 # whatever its first label says (login.microsoft.com, account.microsoft.com). It is still not
 # RUC's sign-in page, so it gets OTHER_SITE, not GENUINE.

@@ -126,7 +126,7 @@ LINKS = [
     ("https://www.google.com/", lc.OTHER_SITE),
     ("https://evil.io\\@login.microsoftonline.com", lc.OTHER_SITE),  # browsers go to evil.io
     ("https://evil.io\\login.microsoftonline.com", lc.OTHER_SITE),
-    ("https://aka.ms/mfasetup", lc.OTHER_SITE),  # Microsoft's, but not in RUC's guide
+    ("https://aka.ms/mfasetup", lc.GENUINE_SECURITY_INFO),  # guides hand it out; no alarm
     ("https://login.microsoft.com/", lc.OTHER_SITE),
     ("https://account.microsoft.com/", lc.OTHER_SITE),
     ("https://logln.microsoftonline.com/", lc.OTHER_SITE),  # only Microsoft serves these
