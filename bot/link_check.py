@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from ada_url import HostType, idna_to_unicode, parse_url
+from ada_url import HostType, idna_to_unicode, join_url, parse_url
 
 SIGN_IN_HOST = "login.microsoftonline.com"
 SECURITY_INFO_HOST = "mysignins.microsoft.com"
@@ -36,13 +36,15 @@ SECURITY_INFO_SHORT_LINKS = frozenset({("aka.ms", "/mysecurityinfo"), ("aka.ms",
 # whatever its first label says (login.microsoft.com, account.microsoft.com). It is still not
 # RUC's sign-in page, so it gets OTHER_SITE, not GENUINE.
 MICROSOFT_DOMAINS = ("microsoft.com", "microsoftonline.com", "aka.ms")
-# Where a genuine sign-in may hand its result (redirect_uri): Microsoft's sign-in, its Office
-# apps (Outlook on the web, OneDrive on SharePoint) and RUC's own systems.
+# Where a genuine sign-in may hand its result: Microsoft's sign-in, its Office apps and RUC's
+# own systems. Not sharepoint.com: any organisation's SharePoint lives under it.
 REDIRECT_DOMAINS = (
-    *MICROSOFT_DOMAINS, "office.com", "office365.com", "microsoft365.com", "live.com",
-    "sharepoint.com", "ruc.dk",
+    *MICROSOFT_DOMAINS, "office.com", "office365.com", "microsoft365.com", "live.com", "ruc.dk",
 )  # fmt: skip
-REDIRECT_PARAMETERS = ("redirect_uri", "wreply")  # OAuth 2 / OpenID Connect, WS-Federation
+# Any parameter whose value is an address may be where the sign-in hands its result:
+# redirect_uri (OAuth), wreply (WS-Federation), post_logout_redirect_uri, ru, RelayState (SAML),
+# and names not known yet. "//evil.io" is an address too (the sign-in's own scheme).
+_ADDRESS_VALUE = re.compile(r"(?i)^\s*(?:[a-z][a-z0-9+.\-]*:|[/\\]{2})")
 # Device-code sign-in pages: (host, path pattern). Whoever types a code there signs in the
 # device that asked for it, so a code someone else sent you signs *them* in as you.
 DEVICE_CODE_PAGES = (
@@ -54,7 +56,11 @@ DEVICE_CODE_PAGES = (
 )
 # Schemes whose link is itself the page or the program (or a file on the computer): the
 # genuine sign-in never is one, and data: pages are a known way to show a fake sign-in.
-NOT_WEB_SCHEMES = frozenset({"data:", "javascript:", "vbscript:", "blob:", "file:"})
+# microsoft-edge: opens the address that follows in Edge, whatever the default browser is;
+# view-source: shows one; either hides where it goes from a quick look.
+NOT_WEB_SCHEMES = frozenset(
+    {"data:", "javascript:", "vbscript:", "blob:", "file:", "microsoft-edge:", "view-source:"}
+)
 WEB_SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
 
 # Verdicts (the values of the link_verdict slot; domain.yml has a text for each).
@@ -130,6 +136,7 @@ _WITH_SCHEME = (
     r"|data:(?:[\w.+\-]+/[\w.+\-]+)?(?:;[^,\s]*)?,"
     r"|(?:java|vb)script:(?=[\w%/(])"
     r"|blob:(?=[a-z]+:)"
+    r"|(?:microsoft-edge|view-source):(?=[a-z]+:)"
 )
 # A bare host name: labels of letters, digits and hyphens in any alphabet, separated by a dot or
 # one of the dots IDNA reads as one, ending in a top-level name of letters; then, if it goes on
@@ -287,11 +294,12 @@ def _unreadable(link: str) -> LinkVerdict:
 
 def _redirect_host(url: dict[str, str]) -> str | None:
     """Where a sign-in link hands its result when that is off Microsoft and RUC, else None."""
-    for name, value in parse_qsl(url["search"].lstrip("?"), keep_blank_values=True):
-        if name.lower() not in REDIRECT_PARAMETERS:
+    query = url["search"].lstrip("?").replace(";", "&")  # some servers also split at ";"
+    for _name, value in parse_qsl(query, keep_blank_values=True):
+        if not _ADDRESS_VALUE.match(value):
             continue
         try:
-            target = parse_url(value)
+            target = parse_url(join_url(f"https://{SIGN_IN_HOST}/", value.strip()))
         except ValueError:  # Microsoft refuses a redirect it can't read
             continue
         host = target["hostname"].rstrip(".")

@@ -27,7 +27,7 @@ tests/unit/test_redaction_table.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -324,6 +324,31 @@ def _redact_generated(text: str) -> str:
     return _TOKEN.sub(_redact_word, text)
 
 
+# --- the value before the word: "Hunter2q is my password", "kaffekage er mit kodeord" -------
+_NAMED_AFTER = re.compile(
+    r"""(?ix)
+    (\S+)                                                      # the value
+    (\s+(?:is|was|er|var)\s+(?:my|mit|min|the|our|vores)       # "X is my", "X er mit"
+     |\s+(?:as|som)(?:\s+(?:my|mit|min))?                       # "X som adgangskode"
+     |\s*(?:<-|←)\s*(?:that'?s|it'?s|det\ er)?\s*(?:my|mit|min)?)  # "X <- that's my"
+    (\s+(?:new\s+|nye?\s+)?)
+    (?=(?:pass\ ?word|passwd|kodeord|adgangskode|løsen(?:ord)?|pin(?:kode)?)(?:et|en|n|s)?\b
+       (?!\s*(?:manager|-?manageren|-?håndtering)))                # "... my password manager"
+    """
+)
+
+
+def _named_replacement(match: re.Match[str]) -> str:
+    value, joiner, new = match.groups()
+    if _core(value).casefold() in _NOT_SECRETS or value in MARKS:
+        return match.group()
+    return f"{SECRET_MARK}{joiner}{new}"
+
+
+def _redact_named_after(text: str) -> str:
+    return _NAMED_AFTER.sub(_named_replacement, text)
+
+
 # --- chosen passwords in a message about one -----------------------------------------------
 # After the user names their password, a word that looks like one is taken for it, however
 # the sentence reaches it: "kan du tjekke min adgangskode, den er Hund!Kat!", "mit kodeord så
@@ -357,7 +382,9 @@ def _redact_after_mention(text: str) -> str:
 
 # --- what is never redacted -------------------------------------------------------------------
 _MARKER = "|".join(re.escape(mark) for mark in MARKS)
-_EMAIL = r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"  # starts once per word: no quadratic scan
+# Starts once per word (no quadratic scan); the top-level domain is letters, so "P@ss.w0rd1" is
+# no address.
+_EMAIL = r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])"
 # "MFA-000123", "MFA 000312": users quote it to ask for a status (as bot/handoff/ticket.py reads it)
 _TICKET_REF_SPAN = r"(?i:\bMFA\s*-?\s*\d{1,10}\b)"
 _TICKET_REF = re.compile(_TICKET_REF_SPAN)
@@ -382,6 +409,8 @@ def _spans(*patterns: str) -> re.Pattern[str]:
 
 
 _KEPT_IN_USER_TEXT = _spans(_MARKER, _EMAIL, _TICKET_REF_SPAN, _INTERNATIONAL_PHONE)
+# A stated value is the secret whatever it looks like: "password: jens@ruc.dk1!" is no address.
+_KEPT_FROM_STATEMENTS = _spans(_MARKER, _TICKET_REF_SPAN, _INTERNATIONAL_PHONE)
 _KEPT_IN_PHONE_ANSWER = _spans(
     _MARKER, _EMAIL, _TICKET_REF_SPAN, _INTERNATIONAL_PHONE, _DANISH_PHONE
 )
@@ -396,7 +425,7 @@ _NUMBER_RULES: tuple[Redaction, ...] = (
     _redact_generated,
     _redact_codes,
 )
-_USER_RULES = (_redact_statements, _redact_after_mention, *_NUMBER_RULES)
+_USER_RULES = (_redact_statements, _redact_named_after, _redact_after_mention, *_NUMBER_RULES)
 # The assistant's own sentences say "adgangskode: Vælg ..." or "your password is yours": in its
 # messages only values that look like a password count. What it quotes of the user was
 # redacted with _USER_RULES before (bot/handoff: the draft and the summary).
@@ -419,12 +448,32 @@ def _redacted(text: str, kept: re.Pattern[str], rules: tuple[Redaction, ...]) ->
 
 def redact(text: str) -> str:
     """What a user typed, with passwords, codes, passes and personal numbers as markers."""
+    text = _redacted(text, _KEPT_FROM_STATEMENTS, (_redact_statements,))
     return _redacted(text, _KEPT_IN_USER_TEXT, _USER_RULES)
 
 
 def redact_phone_answer(text: str) -> str:
     """What a user typed at the phone question: a Danish number stays, a code does not."""
+    text = _redacted(text, _KEPT_FROM_STATEMENTS, (_redact_statements,))
     return _redacted(text, _KEPT_IN_PHONE_ANSWER, _USER_RULES)
+
+
+# The intent of a message that shares a password (bot/nlu_safety.py, or the classifier's
+# judgement). The assistant answers it with "I don't keep what you typed", so none of it is
+# kept: the rules above may miss a phrasing the classifier still recognised.
+SHARE_SECRET = "share_secret"
+
+
+def redact_message(text: str, intent: str | None) -> str:
+    """A user's message as it may be kept, given the intent it was understood as."""
+    return SECRET_MARK if intent == SHARE_SECRET and text else redact(text)
+
+
+def intent_of(event: Mapping[str, Any]) -> str | None:
+    """The intent a stored user event was understood as."""
+    parse_data = event.get("parse_data")
+    intent = parse_data.get("intent") if isinstance(parse_data, Mapping) else None
+    return intent.get("name") if isinstance(intent, Mapping) else None
 
 
 def redact_assistant(text: str) -> str:
@@ -484,14 +533,16 @@ def _redacted_keys(data: dict, keys: tuple[str, ...], redaction: Redaction) -> d
 
 
 def _user_event(data: dict) -> dict:
-    redacted = _redacted_keys(data, ("text",), redact)
+    intent = intent_of(data)
+    redacted = _redacted_keys(data, ("text",), partial(redact_message, intent=intent))
     if "metadata" in data:
         redacted["metadata"] = _kept_metadata(data["metadata"])
     parse_data = data.get("parse_data")
     if isinstance(parse_data, dict):
         # Only what holds the user's words: intent names and the response selector's
         # templates (with links and phone numbers) are the assistant's own.
-        parse_data = _redacted_keys(parse_data, ("text", "entities"), redact)
+        parse_data = _redacted_keys(parse_data, ("text",), partial(redact_message, intent=intent))
+        parse_data = _redacted_keys(parse_data, ("entities",), redact)
         if "metadata" in parse_data:
             parse_data["metadata"] = _kept_metadata(parse_data["metadata"])
         redacted["parse_data"] = parse_data

@@ -5,8 +5,11 @@ the other, and the rest wait where nobody counts them: bytes read into connectio
 handlers have not started. A counter of running handlers stays at one however long that queue
 grows, and every answer in it arrives later and later until clients time out. The count that
 matters is over the server's open connections (Sanic keeps them in one set per worker): each
-one with a request that has arrived, whole or in part, and has no answer yet. Idle keep-alive
-connections (nginx keeps some open) do not count.
+one holding a whole request without an answer yet, read into its buffer or handed to its
+handler. A request still arriving does not count: a client that opens connections and sends
+a byte now and then (slowloris) must not make the server turn everybody else away, and
+Sanic's request timeout closes such connections anyway. Idle keep-alive connections (nginx
+keeps some open) do not count either.
 """
 
 from __future__ import annotations
@@ -16,15 +19,18 @@ from typing import Any
 from sanic.http import Stage
 from sanic.request import Request
 
-_WAITING_STAGES = (Stage.REQUEST, Stage.HANDLER)
+HEAD_END = b"\r\n\r\n"
 
 
 def _has_a_request(connection: Any) -> bool:
-    """Bytes not yet parsed, or a request being read or answered."""
+    """A whole request received and not answered: parsed with its body, or a whole head
+    waiting in the buffer for its turn."""
     http = getattr(connection, "_http", None)
-    return bool(getattr(connection, "recv_buffer", None)) or (
-        http is not None and http.stage in _WAITING_STAGES
-    )
+    stage = getattr(http, "stage", None)
+    if stage is Stage.HANDLER:
+        return not http.request_body  # None once the body is in (Sanic's Http)
+    buffered = getattr(connection, "recv_buffer", None) or b""
+    return stage in (None, Stage.IDLE) and HEAD_END in buffered
 
 
 def requests_in_hand(request: Request) -> int:

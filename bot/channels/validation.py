@@ -37,6 +37,23 @@ class Limits:
     max_body_bytes: int = 64 * 1024
 
 
+# Rasa copies the metadata (deepcopy) more than once per message: 900 levels, well under what
+# the JSON parser refuses, end in a RecursionError and a reply of "something went wrong".
+MAX_METADATA_DEPTH = 20
+
+
+def depth(value: Any) -> int:
+    """How deeply JSON containers nest in ``value`` (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level + 1)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def parse_chat_request(body: bytes, limits: Limits) -> ChatRequest:
     """Validate a REST chat body of the form {"sender": str, "message": str, "metadata": {}}."""
     if len(body) > limits.max_body_bytes:
@@ -86,4 +103,8 @@ def parse_chat_request(body: bytes, limits: Limits) -> ChatRequest:
     metadata = payload.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise BadRequest(400, 'The field "metadata" must be a JSON object.')
+    if depth(metadata) > MAX_METADATA_DEPTH:
+        raise BadRequest(
+            400, f'The field "metadata" is nested too deeply (at most {MAX_METADATA_DEPTH} levels).'
+        )
     return ChatRequest(sender=sender.strip(), message=message, metadata=metadata)

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.handoff.fields import is_bare_reply
-from bot.safety import Redaction, redact, redact_assistant
+from bot.safety import intent_of, redact_assistant, redact_message
 
 Event = Mapping[str, Any]
 
@@ -22,16 +22,18 @@ _TICKET_FORM = "ticket_form"
 _TICKET_QUESTIONS = frozenset({"utter_ticket_summary", "utter_ticket_which_field"})
 
 
-# Users' words are redacted as typed; the assistant's keep their links and phone numbers (the
-# servicedesk's number is no code, the App Store link no password), and lose what they quote.
-_REDACTIONS: dict[str, Redaction] = {"user": redact, "bot": redact_assistant}
-
-
-def _shown(text: str, who: str = "user") -> str:
+def _shown(event: Event) -> str:
+    """A message as the ticket shows it. Users' words are redacted as typed (all of a message
+    that shared a password); the assistant's keep their links and phone numbers (the
+    servicedesk's number is no code, the App Store link no password) and lose what they quote.
+    """
+    text = event["text"]
     # A button press arrives as its payload ("/affirm"): say so rather than show the payload.
     if text.startswith("/"):
         return "[pressed a button]"
-    return _REDACTIONS[who](text)[:MAX_MESSAGE_CHARS]
+    if event.get("event") == "bot":
+        return redact_assistant(text)[:MAX_MESSAGE_CHARS]
+    return redact_message(text, intent_of(event))[:MAX_MESSAGE_CHARS]
 
 
 def _at(timestamp: Any) -> str | None:
@@ -67,7 +69,7 @@ def transcript(events: Iterable[Event], limit: int = MAX_MESSAGES) -> list[dict]
     messages = [
         {
             "who": event["event"],
-            "text": _shown(event["text"], event["event"]),
+            "text": _shown(event),
             "at": _at(event.get("timestamp")),
         }
         for event in _this_session(events)
@@ -85,9 +87,9 @@ def session_intents(events: Iterable[Event]) -> list[str]:
     return [intent["name"] for intent in intents if intent.get("name")]
 
 
-def _typed_outside_the_ticket(events: Iterable[Event]) -> list[str]:
-    """What the user typed that did not answer the ticket's form or its questions."""
-    typed: list[str] = []
+def _typed_outside_the_ticket(events: Iterable[Event]) -> list[Event]:
+    """The user's messages that did not answer the ticket's form or its questions."""
+    typed: list[Event] = []
     in_form, last_action = False, None
     for event in _this_session(events):
         kind = event.get("event")
@@ -96,7 +98,7 @@ def _typed_outside_the_ticket(events: Iterable[Event]) -> list[str]:
         elif kind == "action" and event.get("name") != "action_listen":
             last_action = event.get("name")
         elif kind == "user" and not in_form and last_action not in _TICKET_QUESTIONS:
-            typed.append(event.get("text") or "")
+            typed.append(event)
     return typed
 
 
@@ -107,5 +109,9 @@ def recent_user_texts(events: Iterable[Event], count: int) -> list[str]:
     answers to the ticket (names, numbers, "send it"), buttons and bare replies ("ja", "ok")
     have no place among them.
     """
-    texts = [text for text in _typed_outside_the_ticket(events) if not is_bare_reply(text)]
-    return [_shown(text) for text in texts[-count:]]
+    typed = [
+        event
+        for event in _typed_outside_the_ticket(events)
+        if isinstance(event.get("text"), str) and not is_bare_reply(event["text"])
+    ]
+    return [_shown(event) for event in typed[-count:]]

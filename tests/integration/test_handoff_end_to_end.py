@@ -247,12 +247,16 @@ def test_failing_actions_leave_nothing_the_user_typed_in_the_logs(assistant):
         with sqlite3.connect(database) as db:
             for table, away in moved:
                 db.execute(f"ALTER TABLE {away} RENAME TO {table}")
+    # Rasa warns about a "/" message that is no intent payload, quoting it.
+    typed(slashed := "Xq7#LogSecret")
+    assert texts(assistant.say(user, f"/help my password is {slashed}\n2026 ERROR forged"))
     logs = [assistant.var_dir / "runner.log", *(assistant.var_dir / "logs").glob("*.log")]
     written = {log.name: log.read_text(errors="replace") for log in logs}
+    assert "forged" not in written["rasa.log"]
     assert "Could not store the ticket" in written["actions.log"]  # the failures were logged
     assert "OperationalError (message withheld" in written["actions.log"]
     for log, text in written.items():
-        for words in (name, "Logprøve", username, phone, phone.replace(" ", "")):
+        for words in (name, "Logprøve", username, phone, phone.replace(" ", ""), slashed):
             assert words not in text, f"{words!r} in {log}"
 
 

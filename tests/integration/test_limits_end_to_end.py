@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -89,3 +90,26 @@ def test_more_messages_at_once_than_the_server_holds_get_a_503_to_come_back(assi
     # With the flood gone there is room again.
     status, _headers, reply = post(assistant, "hi", "198.51.100.200")
     assert status == 200 and "MFA assistant" in texts(reply)
+
+
+def test_connections_that_never_finish_their_request_do_not_turn_others_away(assistant):
+    """Slowloris: half-sent requests hold connections, not the server's room for messages."""
+    import socket
+
+    starts = [b"P", b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\n"]
+    starts.append(
+        b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 500\r\n\r\n{"sender": "slow", "message": "'
+    )
+    slow = []
+    for start in starts * 4:
+        connection = socket.create_connection(("127.0.0.1", assistant.rasa_port))
+        connection.sendall(start)
+        slow.append(connection)
+    try:
+        time.sleep(0.5)  # the server has read what they sent
+        status, _headers, reply = post(assistant, "hi", "198.51.100.201")
+        assert status == 200 and "MFA assistant" in texts(reply), (status, reply)
+    finally:
+        for connection in slow:
+            connection.close()

@@ -26,7 +26,10 @@ TWO_PROXIES = parse_networks("127.0.0.1, 10.0.0.0/8")
         ("127.0.0.1", [], NGINX, "127.0.0.1"),
         # Garbage where an address should be: the last trusted hop, never the garbage.
         ("127.0.0.1", ["not-an-address"], NGINX, "127.0.0.1"),
-        ("::1", ["[2001:db8::7]"], NGINX, "2001:db8::7"),
+        # An IPv6 client is its /64: it may use any of its addresses.
+        ("::1", ["[2001:db8::7]"], NGINX, "2001:db8::/64"),
+        ("2001:db8:0:0:abcd::1", [], (), "2001:db8::/64"),
+        ("::ffff:198.51.100.4", [], (), "198.51.100.4"),
     ],
 )
 def test_the_client_address(peer, forwarded, proxies, expected):

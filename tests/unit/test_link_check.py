@@ -127,6 +127,18 @@ LINKS = [
     ("https://evil.io\\@login.microsoftonline.com", lc.OTHER_SITE),  # browsers go to evil.io
     ("https://evil.io\\login.microsoftonline.com", lc.OTHER_SITE),
     ("https://aka.ms/mfasetup", lc.GENUINE_SECURITY_INFO),  # guides hand it out; no alarm
+    # Found by an attack on the running assistant: a sign-in that hands its result elsewhere
+    # under any parameter name, and schemes that open another program.
+    (f"https://{lc.SIGN_IN_HOST}/common/oauth2/v2.0/logout?post_logout_redirect_uri=https://evil.io",
+     lc.REDIRECT_ELSEWHERE),
+    (f"https://{lc.SIGN_IN_HOST}/x?ru=https://evil.io", lc.REDIRECT_ELSEWHERE),
+    (f"https://{lc.SIGN_IN_HOST}/x?redirect_uri=//evil.io", lc.REDIRECT_ELSEWHERE),
+    (f"https://{lc.SIGN_IN_HOST}/x?x=1;redirect_uri=https://evil.io", lc.REDIRECT_ELSEWHERE),
+    (f"https://{lc.SIGN_IN_HOST}/x?redirect_uri=https://a.sharepoint.com", lc.REDIRECT_ELSEWHERE),
+    (f"https://{lc.SIGN_IN_HOST}/saml2?RelayState=https://evil.io", lc.REDIRECT_ELSEWHERE),
+    (f"https://{lc.SIGN_IN_HOST}/?redirect_uri=https://outlook.office.com/owa", lc.GENUINE),
+    ("microsoft-edge:https://evil.io", lc.NOT_WEB_ADDRESS),
+    ("view-source:https://evil.io", lc.NOT_WEB_ADDRESS),
     ("https://login.microsoft.com/", lc.OTHER_SITE),
     ("https://account.microsoft.com/", lc.OTHER_SITE),
     ("https://logln.microsoftonline.com/", lc.OTHER_SITE),  # only Microsoft serves these

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 
 from bot import private_logs
 
@@ -51,3 +52,20 @@ def test_without_it_the_message_would_be_logged():
     logger.propagate = False
     log_a_failure(logger)
     assert NAME in stream.getvalue()
+
+
+def test_a_warning_that_quotes_a_typed_message_is_cut_and_kept_on_one_line():
+    original = warnings.showwarning
+    typed = "/help my password is Sommer2024!\n2026-12-07 ERROR forged line"
+    shown: list[str] = []
+    try:
+        warnings.showwarning = lambda message, *_args: shown.append(str(message))
+        private_logs.install()
+        for text in (f"Failed to parse arguments in line '{typed}'.", "A warning\nover two lines"):
+            warnings.showwarning(UserWarning(text), UserWarning, "rasa.py", 1)
+    finally:
+        warnings.showwarning = original
+    assert shown == [
+        f"Failed to parse arguments in line ... {private_logs.WITHHELD}",
+        "A warning over two lines",
+    ]

@@ -115,6 +115,16 @@ TABLE = [
     secret("konto 1234 1234567890", "1234567890", marks=(N,)),
     # --- several at once ----------------------------------------------------------------------
     secret("password: hunter2 and the code 123 456", "hunter2", "123 456", marks=(S, C)),
+    # --- found by an attack on the running assistant: the value first, e-mail-like values ---
+    secret("Hunter2q is my password", "Hunter2q"),
+    secret("Hest!Hestq! er mit kodeord", "Hest!Hestq"),
+    secret("kaffekageqz er mit kodeord", "kaffekageqz"),
+    secret("jeg bruger kaffekageqy som adgangskode", "kaffekageqy"),
+    secret("ilovecatszt <- that's my password", "ilovecatszt"),
+    secret("password: P@ss.w0rdq", "P@ss.w0rdq"),
+    secret("min kode er P@ss.w0rdDA", "P@ss.w0rdDA"),
+    unchanged("this is my password manager, is it safe?"),
+    unchanged("Authenticator is my new password manager"),
     secret('mit kodeord er "sommer 2024" og koden er 123456', "sommer", "123456", marks=(S, C)),
     secret("min cpr er 0101901234 og koden er 482915", "0101901234", "482915", marks=(N, C)),
     # --- a pasted link: its host stays, a token in it does not ---------------------------------
@@ -289,8 +299,12 @@ def test_a_user_event_is_redacted_in_text_parse_data_entities_and_metadata():
     }
     stored = redact_event(event)
     assert "horse" not in str(stored) and "Tq#8mZ!2" not in str(stored)
-    assert stored["text"] == stored["parse_data"]["text"] == f"my password is {S}"
+    # A message understood as sharing a password is told "I don't keep what you typed": so it
+    # is kept whole as one marker, whatever the rules would have found in it.
+    assert stored["text"] == stored["parse_data"]["text"] == S
     assert stored["parse_data"]["entities"][0]["value"] == S
+    other = {**event, "parse_data": {**event["parse_data"], "intent": {"name": "locked_out"}}}
+    assert redact_event(other)["text"] == f"my password is {S}"
     assert stored["parse_data"]["intent"] == {"name": "share_secret"}
     assert stored["metadata"] == {"language": "da"}  # the client's other keys are dropped
     assert event["text"] == "my password is blue horse"  # the turn in memory keeps it

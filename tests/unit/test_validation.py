@@ -68,3 +68,21 @@ def test_json_nested_too_deeply_is_a_bad_request_not_a_crash():
     with pytest.raises(BadRequest) as refused:
         parse_chat_request(deep, Limits(max_message_chars=50, max_sender_chars=10))
     assert refused.value.status == 400 and "nested too deeply" in str(refused.value)
+
+
+def test_metadata_nested_deeper_than_rasa_can_copy_gets_a_reason():
+    from bot.channels.validation import MAX_METADATA_DEPTH, depth
+
+    deep: dict = {}
+    inner = deep
+    for _ in range(900):
+        inner["a"] = {}
+        inner = inner["a"]
+    assert depth(deep) == 901 and depth({"a": [1, {"b": 2}]}) == 3 and depth("x") == 0
+    big = Limits(max_message_chars=50, max_sender_chars=10, max_body_bytes=100_000)
+    with pytest.raises(BadRequest) as refused:
+        parse_chat_request(body({"sender": "u1", "message": "hi", "metadata": deep}), big)
+    assert refused.value.status == 400 and "nested too deeply" in refused.value.reason
+    fine = {"language": "da", "page": {"path": ["a", {"b": 1}]}}
+    assert depth(fine) <= MAX_METADATA_DEPTH
+    assert parse_chat_request(body({"sender": "u1", "message": "hi", "metadata": fine}), big)
