@@ -8,7 +8,6 @@ it queues them in the fake server, and the assistant's poller fetches and hands 
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import sqlite3
@@ -22,12 +21,11 @@ from urllib.parse import parse_qs, urlparse
 
 import pyotp
 import pytest
-import zxingcpp
-from PIL import Image
 
 from bot.channels.telegram.config import ROUTE, SECRET_HEADER
 from tests.integration.assistant import RunningAssistant, start_assistant
 from tests.integration.fake_telegram import TOKEN, Call, FakeTelegram
+from tests.integration.qr import decode_qr
 
 pytestmark = pytest.mark.slow
 SECRET = "webhook_secret-for-the-tests"
@@ -199,8 +197,7 @@ def test_a_conversation_start_question_button_and_practice_qr(telegram, fake):
     assert photo.method == "sendPhoto"
     filename, png = photo.files["photo"]
     assert png.startswith(PNG_MAGIC) and filename.endswith(".png")
-    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    uri = urlparse(code.text)
+    uri = urlparse(decode_qr(png))
     assert uri.scheme == "otpauth" and "RUC MFA practice" in parse_qs(uri.query)["issuer"]
     secret = parse_qs(uri.query)["secret"][0]
     assert "<b>practice</b>" in photo.params["caption"] and secret[:4] in photo.params["caption"]

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import base64
-import io
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pyotp
 import pytest
-import zxingcpp
-from PIL import Image
 
 from tests.integration.assistant import (
     RunningAssistant,
@@ -20,6 +17,7 @@ from tests.integration.assistant import (
     start_assistant,
     texts,
 )
+from tests.integration.qr import decode_qr
 
 pytestmark = pytest.mark.slow
 START = '/start_walkthrough{"walkthrough": "%s"}'
@@ -97,8 +95,7 @@ def decode_practice_qr(replies: list[dict]) -> str:
     [image] = [reply["image"] for reply in replies if reply.get("image")]
     assert image.startswith("data:image/png;base64,")
     png = base64.b64decode(image.split(",", 1)[1])
-    [result] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    return result.text
+    return decode_qr(png)
 
 
 def practice_secret(replies: list[dict]) -> str:

@@ -12,7 +12,6 @@ Screenshots go to test-artifacts/widget/.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import threading
@@ -23,13 +22,12 @@ from pathlib import Path
 
 import pyotp
 import pytest
-import zxingcpp
-from PIL import Image
 from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
 
 from bot.content import content_slots
 from bot.settings import PROJECT_ROOT
 from tests.integration.assistant import RunningAssistant, free_port, start_assistant
+from tests.integration.qr import decode_qr
 
 pytestmark = pytest.mark.slow
 
@@ -297,9 +295,9 @@ def test_demo_conversation_answers_buttons_qr_and_survives_reload_and_navigation
     expect(qr).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     assert qr.get_attribute("src").startswith("data:image/png;base64,")
     assert qr.get_attribute("alt")
-    decoded = zxingcpp.read_barcode(Image.open(io.BytesIO(qr.screenshot())))
-    assert decoded is not None and decoded.text.startswith("otpauth://totp/")
-    secret = pyotp.parse_uri(decoded.text).secret
+    decoded = decode_qr(qr.screenshot())
+    assert decoded.startswith("otpauth://totp/")
+    secret = pyotp.parse_uri(decoded).secret
     page.screenshot(path=str(ARTIFACTS / "conversation.png"))
 
     before_reload = conversation(page).inner_text()
@@ -600,8 +598,8 @@ def test_on_a_phone_the_practice_qr_code_shows_whole_and_its_link_opens_the_app(
     app_link = conversation(page).locator('a[href^="otpauth://"]').last
     expect(app_link).to_be_visible()
     href = app_link.get_attribute("href")
-    decoded = zxingcpp.read_barcode(Image.open(io.BytesIO(qr.screenshot())))
-    assert decoded is not None and decoded.text == href
+    decoded = decode_qr(qr.screenshot())
+    assert decoded == href
     assert href.startswith("otpauth://totp/") and app_link.get_attribute("target") is None
     expect(app_link).to_have_text(href)
 
