@@ -3,8 +3,8 @@
 Stock Rasa rebuilds the tracker from every event of the session on every message, and then
 every policy, every action-server call and the save walk all of them again, so a long
 conversation (a walkthrough is many button presses) answers slower with each turn. The policies
-only look at the last few turns (TEDPolicy and MemoizationPolicy: max_history 5 states; rules
-span a turn or two), so the tracker Rasa gets holds:
+only look at the last few turns (rules span a turn or two; bot/context_policy.py reads the last
+question asked and the last message), so the tracker Rasa gets holds:
 
 - the latest stored ``slot`` event of every slot set before the window (real events, in their
   stored order), which recreate every slot value the conversation has at the window's start;
@@ -31,7 +31,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-# Five user turns hold at least ten actions: more than max_history (5 states) and any rule.
+# Five user turns: more than any rule or our policies read (two turns at most), and what the
+# actions read back from the recent messages (a platform named a few turns ago: "said before",
+# bot/onboarding/said_before.py) stays in reach. The window is fixed, so its margin costs the
+# same on the fifth turn and the two-hundredth (docs/benchmarks.md, long conversations).
 KEEP_USER_TURNS = 5
 # A form opened further back than this many user turns is kept by its activation alone.
 FORM_USER_TURNS = 15

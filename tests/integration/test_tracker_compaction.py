@@ -204,7 +204,7 @@ def test_the_compact_tracker_has_the_full_replays_state(store, form_questions: i
     assert compact.get_slot("requested_slot") == "ticket_username"
     assert compact.latest_message == reference.latest_message
     assert compact.latest_action_name == reference.latest_action_name
-    # The policies see the same recent history (config.yml: max_history 5, and the current).
+    # The policies see the same recent history: the last states, more than any rule reads.
     assert compact.past_states(DOMAIN)[-6:] == reference.past_states(DOMAIN)[-6:]
 
 
