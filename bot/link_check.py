@@ -209,9 +209,11 @@ def _find(text: str) -> list[_Found]:
 def _links(text: str) -> list[_Found]:
     """The links a message is about. Bare two- and three-part names ("evil.io") count only when
     nothing more link-like is there, so "I study at ruc.dk, is https://login.microsoftonline.com/
-    real?" is about the sign-in link."""
+    real?" is about the sign-in link; but a bare name that is dangerous in itself always counts
+    ("sign in at https://login.microsoftonline.com/ then confirm at micros0ft-verify.com")."""
     found = _find(text or "")
-    return [f for f in found if f.pasted] or found
+    pasted = [f for f in found if f.pasted or check_link(f.link).dangerous]
+    return pasted if any(f.pasted for f in found) else found
 
 
 def find_links(text: str) -> list[str]:
@@ -253,8 +255,9 @@ def _looks_like_genuine(host: str) -> bool:
         target = _skeleton(genuine)
         if target in skeleton or _edit_distance_at_most_2(skeleton, target):
             return True
-    labels = host.split(".")
-    return any(word in label for label in labels for word in _BRAND_WORDS)
+    # A brand in any label, however its letters are disguised ("micros0ft-verify.com").
+    labels = [_skeleton(label) for label in host.split(".")]
+    return any(_skeleton(word) in label for label in labels for word in _BRAND_WORDS)
 
 
 def _under(host: str, domains: tuple[str, ...]) -> bool:

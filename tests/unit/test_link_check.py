@@ -236,6 +236,12 @@ def test_genuine_and_dangerous():
             "login.microsoftonline.com",
         ),
         ("my e-mail is john.doe@ruc.dk and the link is https://bit.ly/x", lc.SHORTENER, "bit.ly"),
+        # ... but a look-alike name is dangerous however it is written
+        (
+            "Sign in at https://login.microsoftonline.com/ then confirm at micros0ft-verify.com",
+            lc.LOOKALIKE,
+            "micros0ft-verify.com",
+        ),
         (
             "is this page safe to sign in on login.rnicrosoftonline.com",
             lc.LOOKALIKE,
