@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.confidence_gate import FALLBACK_INTENT, Thresholds, classifier_intent, is_doubtful
-from bot.nlu_eval import (
+from bot.nlu_safety import rule_intent
+from bot.settings import PROJECT_ROOT
+from tests.nlu.scoring import (
     DEV,
     OUTCOMES,
     RIGHT,
@@ -28,8 +30,6 @@ from bot.nlu_eval import (
     load_real_questions,
     outcome,
 )
-from bot.nlu_safety import rule_intent
-from bot.settings import PROJECT_ROOT
 
 REAL_DIR = PROJECT_ROOT / "tests" / "nlu" / "real"
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu"

@@ -186,7 +186,7 @@ def _quality(results: Results) -> str:
     return (
         "## Answer quality: held-out paraphrases\n\n"
         "Share of the held-out paraphrases (`tests/nlu/heldout_*.yml`, never in the training "
-        "data) that get the right answer, scored like `tests/nlu` (`bot/nlu_eval.py`).\n\n"
+        "data) that get the right answer, scored like `tests/nlu` (`tests/nlu/scoring.py`).\n\n"
         + table(headers, rows)
         + f"\n\n{note}"
     )

@@ -60,5 +60,5 @@ class KeywordSearch:
         return self.topics[best] if similarities[best] > 0 else NO_RESULT
 
     async def answer(self, text: str) -> tuple[str, str]:
-        """As bot.nlu_eval.AnswerFn: the page is English whatever the question's language."""
+        """As tests.nlu.scoring.AnswerFn: the page is English whatever the question's language."""
         return self.answer_key(text), "en"

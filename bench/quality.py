@@ -1,4 +1,4 @@
-"""Answer quality, scored as tests/nlu does (bot/nlu_eval.py): held-out paraphrase accuracy per
+"""Answer quality, scored as tests/nlu does (tests/nlu/scoring.py): held-out paraphrase accuracy per
 language, and the real questions' test split three ways (right, honest, wrong) beside the
 keyword-search baseline over RUC's page (bench/keyword_search.py).
 
@@ -45,12 +45,12 @@ def measure(model: Path) -> dict[str, dict[str, dict[str, float]]]:
 
 
 async def _score_all(model: Path) -> dict[str, dict[str, dict[str, float]]]:
-    # Imported here, in the subprocess: bot.nlu_eval pulls in Rasa and TensorFlow.
+    # Imported here, in the subprocess: tests.nlu.scoring pulls in Rasa and TensorFlow.
     from rasa.core.agent import Agent
 
     from bench.keyword_search import KeywordSearch, shared_content_dir
     from bot.locales import languages
-    from bot.nlu_eval import (
+    from tests.nlu.scoring import (
         TEST,
         load_heldout,
         load_real_questions,

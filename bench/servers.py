@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,8 +19,8 @@ import httpx
 
 from bench.memory import MemorySampler
 from bot.runner import spawn
-from bot.settings import PROJECT_ROOT
 from bot.training import rasa_environment
+from tests.integration.assistant import RunningAssistant, free_port, launch_assistant
 
 READY_TIMEOUT_S = 300
 FIRST_MESSAGE = "hi"
@@ -37,12 +36,6 @@ BENCH_ENV = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Server:
     """A started server process tree with its REST base URL and what start-up measured."""
@@ -52,8 +45,9 @@ class Server:
     base_url: str
     log_path: Path
     tracker_store_url: str | None
-    ready_marker: bytes | None
     sampler: MemorySampler
+    # The project's assistant (None for stock Rasa): its runner says when every process is up.
+    assistant: RunningAssistant | None = None
     cold_start_s: float = float("nan")
 
     def wait_for_first_answer(self, started: float) -> None:
@@ -77,13 +71,8 @@ class Server:
 
     def wait_until_fully_started(self) -> None:
         """Also wait for the runner's banner: the action server etc. may come up after Rasa."""
-        if self.ready_marker is None:
-            return
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while self.ready_marker not in self.log_path.read_bytes():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{self.name} did not start:\n{self.log_tail()}")
-            time.sleep(0.25)
+        if self.assistant is not None:
+            self.assistant.wait_until_running(READY_TIMEOUT_S)
 
     def stop(self) -> dict[str, int]:
         """Ctrl-C as an operator would; returns the peak RSS per process seen meanwhile."""
@@ -104,30 +93,18 @@ class Server:
             return ""
 
 
-def _launch(
+def _watch(
     name: str,
-    command: list[str],
-    env: dict[str, str],
+    process: subprocess.Popen,
+    base_url: str,
     log_path: Path,
-    port: int,
-    *,
-    cwd: Path = PROJECT_ROOT,
+    started: float,
     tracker_store_url: str | None = None,
-    ready_marker: bytes | None = None,
+    assistant: RunningAssistant | None = None,
 ) -> Server:
-    """Start a process as the runner starts its children, and wait for its first answer."""
-    started = time.monotonic()
-    process = spawn(command, env, log_path, cwd)
+    """Sample a started process's memory and wait for its first answer (and its banner)."""
     sampler = MemorySampler(process.pid).start()
-    server = Server(
-        name,
-        process,
-        f"http://127.0.0.1:{port}",
-        log_path,
-        tracker_store_url,
-        ready_marker,
-        sampler,
-    )
+    server = Server(name, process, base_url, log_path, tracker_store_url, sampler, assistant)
     try:
         server.wait_for_first_answer(started)
         server.wait_until_fully_started()
@@ -138,42 +115,27 @@ def _launch(
 
 
 def _start_assistant(
-    name: str,
-    command: str,
-    var_dir: Path,
-    tracker_store_url: str,
-    rasa_port: int,
-    entry_port: int | None = None,
-    **env: str,
+    name: str, command: str, var_dir: Path, tracker_store_url: str, **env: str
 ) -> Server:
-    """`python -m bot <command>` on free ports and a var directory of its own.
-
-    Requests go to ``entry_port`` (the production profile's load balancer), else to Rasa.
-    """
-    env = {
-        **rasa_environment(),
-        **BENCH_ENV,
-        "MFA_RASA_PORT": str(rasa_port),
-        "MFA_ACTION_PORT": str(free_port()),
-        "MFA_CONSOLE_PORT": str(free_port()),
-        "MFA_VAR_DIR": str(var_dir),
-        **env,
-    }
-    return _launch(
+    """`python -m bot <command>` on free ports and a var directory of its own, as tests start
+    it; requests go to the production profile's load balancer, else to Rasa."""
+    started = time.monotonic()
+    assistant = launch_assistant(var_dir, {**rasa_environment(), **BENCH_ENV, **env}, command)
+    return _watch(
         name,
-        [sys.executable, "-m", "bot", command],
-        env,
+        assistant.process,
+        assistant.base_url,
         var_dir / "runner.log",
-        entry_port or rasa_port,
-        tracker_store_url=tracker_store_url,
-        ready_marker=b"The MFA assistant is running",
+        started,
+        tracker_store_url,
+        assistant,
     )
 
 
 def start_embedded(var_dir: Path) -> Server:
     """`python -m bot run` with its embedded defaults (SQLite, in-memory lock store)."""
     trackers = f"sqlite:///{var_dir / 'trackers.db'}"
-    return _start_assistant("embedded default", "run", var_dir, trackers, free_port())
+    return _start_assistant("embedded default", "run", var_dir, trackers)
 
 
 def start_stock_rasa(model: Path, work_dir: Path) -> Server:
@@ -195,20 +157,9 @@ def start_stock_rasa(model: Path, work_dir: Path) -> Server:
     ]  # fmt: skip
     env = {**rasa_environment(), **BENCH_ENV}
     # Started in work_dir so that no endpoints.yml of the project is picked up by default.
-    return _launch("stock Rasa", command, env, work_dir / "rasa.log", port, cwd=work_dir)
-
-
-def two_free_ports() -> int:
-    """A port whose successor is free too: the profile puts replica n on MFA_RASA_PORT + n - 1."""
-    for _ in range(50):
-        port = free_port()
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no two consecutive free ports")
+    started = time.monotonic()
+    process = spawn(command, env, work_dir / "rasa.log", work_dir)
+    return _watch("stock Rasa", process, f"http://127.0.0.1:{port}", work_dir / "rasa.log", started)
 
 
 def start_production(var_dir: Path, run_id: str) -> Server:
@@ -218,15 +169,11 @@ def start_production(var_dir: Path, run_id: str) -> Server:
     """
     postgres = "postgresql://postgres@127.0.0.1:5432"
     trackers = f"{postgres}/bench_{run_id}_trackers"
-    balancer = free_port()
     return _start_assistant(
         "production profile",
         "production",
         var_dir,
         trackers,
-        two_free_ports(),
-        entry_port=balancer,
-        MFA_LOAD_BALANCER_PORT=str(balancer),
         MFA_TRACKER_STORE_URL=trackers,
         MFA_DATABASE_URL=f"{postgres}/bench_{run_id}_assistant",
         MFA_LOCK_STORE_URL="redis://127.0.0.1:6379/0",

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.db import make_engine, upgrade
-from bot.onboarding.practice_store import PracticeSecret
+from bot.onboarding.practice_store import purge_expired
 from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,6 @@ def purge_tickets(session: Session, resolved_before: datetime) -> int:
     return len(ids)
 
 
-def purge_practice_secrets(session: Session, now: datetime) -> int:
-    """Expired practice secrets are useless; they go at once."""
-    result = session.execute(sa.delete(PracticeSecret).where(PracticeSecret.expires_at < now))
-    session.commit()
-    return result.rowcount or 0
-
-
 def purge(
     database_url: str,
     tracker_store_url: str,
@@ -98,7 +91,7 @@ def purge(
     try:
         with Session(engine, future=True) as session:
             tickets = purge_tickets(session, now - timedelta(days=ticket_days))
-            secrets = purge_practice_secrets(session, now)
+            secrets = purge_expired(session, now)  # useless once expired: they go at once
     finally:
         engine.dispose()
     purged = Purged(conversations, tickets, secrets)

@@ -57,7 +57,6 @@ class Settings(BaseSettings):
     # behind nginx on load_balancer_port.
     rasa_replicas: int = Field(2, ge=1, le=16, description="Rasa servers behind the balancer.")
     load_balancer_port: int = Field(8080, ge=1, le=65535)
-    session_expiration_minutes: int = Field(60 * 24, ge=0)
     database_url: str = Field(
         "",
         description="SQLAlchemy URL of the assistant's database; empty: SQLite in var_dir.",

@@ -30,7 +30,6 @@ STATUSES = ("open", "claimed", "resolved")
 CONTACT_PREFERENCES = ("call", "visit")
 EVENT_KINDS = ("created", "claimed", "note", "resolved", "delivered", "delivery_failed", "viewed")
 CHANNELS = ("email", "webhook")
-OUTBOX_STATUSES = ("pending", "sent", "failed")
 
 REFERENCE_PREFIX = "MFA-"
 # Ids are INTEGER (32-bit signed on PostgreSQL): a bigger number cannot be a ticket, and passing

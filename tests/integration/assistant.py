@@ -71,13 +71,30 @@ class RunningAssistant:
     # Production profile: messages go to nginx on entry_port, the replicas listen on these.
     entry_port: int | None = None
     replica_ports: tuple[int, ...] = ()
+    # Where this start's lines begin in runner.log: a restart appends to the same log.
+    log_offset: int = 0
+
+    @property
+    def base_url(self) -> str:
+        """Where messages go: the production profile's balancer, else the Rasa server."""
+        return f"http://127.0.0.1:{self.entry_port or self.rasa_port}"
+
+    def wait_until_running(self, timeout_s: float = READY_TIMEOUT_S) -> None:
+        """Until the runner prints its banner (every process is up); stops it on failure."""
+        log = self.var_dir / "runner.log"
+        deadline = time.monotonic() + timeout_s
+        while b"The MFA assistant is running" not in log.read_bytes()[self.log_offset :]:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(log.read_text(errors="replace")[-3000:])
+            time.sleep(0.25)
 
     def webhook_at(self, port: int) -> str:
         return f"http://127.0.0.1:{port}/webhooks/rest/webhook"
 
     @property
     def webhook(self) -> str:
-        return self.webhook_at(self.entry_port or self.rasa_port)
+        return f"{self.base_url}/webhooks/rest/webhook"
 
     def post_raw(
         self, body: bytes, content_type: str = "application/json", port: int | None = None
@@ -122,10 +139,14 @@ class RunningAssistant:
         return self.process.returncode
 
 
-def start_assistant(
+def launch_assistant(
     var_dir: Path, extra_env: dict[str, str] | None = None, command: str = "run"
 ) -> RunningAssistant:
-    """``python -m bot <command>`` on free ports, once it has printed that it is running."""
+    """Start ``python -m bot <command>`` on free ports and return at once.
+
+    The benchmark needs the process the moment it exists (to time start-up and sample its
+    memory); tests call start_assistant, which also waits until it is running.
+    """
     rasa_port, action_port, console_port = free_port(), free_port(), free_port()
     entry_port, replica_ports = None, ()
     if command == "production":
@@ -148,13 +169,16 @@ def start_assistant(
     log = var_dir / "runner.log"
     already_logged = log.stat().st_size if log.exists() else 0  # a restart reuses the log
     process = spawn([sys.executable, "-m", "bot", command], env, log)
-    assistant = RunningAssistant(
-        process, rasa_port, action_port, var_dir, console_port, entry_port, replica_ports
-    )
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while b"The MFA assistant is running" not in log.read_bytes()[already_logged:]:
-        if process.poll() is not None or time.monotonic() > deadline:
-            assistant.stop()
-            raise RuntimeError((var_dir / "runner.log").read_text()[-3000:])
-        time.sleep(0.5)
+    return RunningAssistant(
+        process, rasa_port, action_port, var_dir, console_port, entry_port, replica_ports,
+        already_logged,
+    )  # fmt: skip
+
+
+def start_assistant(
+    var_dir: Path, extra_env: dict[str, str] | None = None, command: str = "run"
+) -> RunningAssistant:
+    """``python -m bot <command>`` on free ports, once it has printed that it is running."""
+    assistant = launch_assistant(var_dir, extra_env, command)
+    assistant.wait_until_running()
     return assistant

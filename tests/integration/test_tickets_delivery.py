@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -40,6 +39,7 @@ from bot.tickets.notifiers import (
 )
 from bot.tickets.outbox import LEASE, _take, backoff, deliver_due, run_forever
 from bot.tickets.store import TicketDraft
+from tests.integration.assistant import free_port
 from tests.integration.smtp import Mailbox, only_login, start_smtp_server
 
 # The database fixtures (database_url, engine, postgres_url), shared with the other stores.
@@ -67,13 +67,6 @@ def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
     """A proxy from the environment would take the loopback requests elsewhere."""
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
-
-
-def free_port() -> int:
-    """A port nothing listens on (until a test starts a server there)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- a real SMTP server ---------------------------------------------------------------------

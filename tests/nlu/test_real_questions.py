@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.keyword_search import KeywordSearch
-from bot.nlu_eval import (
+from bot.settings import PROJECT_ROOT
+from tests.nlu.scoring import (
     DEV,
     HONEST,
     RIGHT,
@@ -29,7 +30,6 @@ from bot.nlu_eval import (
     outcome,
     score_real,
 )
-from bot.settings import PROJECT_ROOT
 
 REAL_DIR = PROJECT_ROOT / "tests" / "nlu" / "real"
 CORPORA = {
