@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from bench.memory import MemorySampler
+from bot import rasa_compat
 from bot.runner import spawn
 from bot.training import rasa_environment
 from tests.integration.assistant import RunningAssistant, free_port, launch_assistant
@@ -155,7 +156,8 @@ def start_stock_rasa(model: Path, work_dir: Path) -> Server:
         "--interface", "127.0.0.1",
         "--port", str(port),
     ]  # fmt: skip
-    env = {**rasa_environment(), **BENCH_ENV}
+    # The reference is a plain `rasa run` on purpose; the model's components would refuse it.
+    env = {**rasa_environment(), **BENCH_ENV, rasa_compat.ENTRY_POINT_MARK: "1"}
     # Started in work_dir so that no endpoints.yml of the project is picked up by default.
     started = time.monotonic()
     process = spawn(command, env, work_dir / "rasa.log", work_dir)

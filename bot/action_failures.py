@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import inspect
 import logging
 from typing import Any
 
@@ -32,18 +31,6 @@ _unreachable: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "mfa_action_server_unreachable", default=None
 )
 _installed = False
-# The parameters of Rasa 3.6's MessageProcessor._run_action that ``run_action`` passes on.
-RUN_ACTION_PARAMETERS = ("self", "action", "tracker", "output_channel", "nlg", "prediction")
-
-
-def _check_shape(function: Any, parameters: tuple[str, ...]) -> None:
-    """Refuse to start on a Rasa whose internals moved, rather than wrap them wrongly."""
-    found = tuple(inspect.signature(function).parameters)
-    if found != parameters:
-        raise RuntimeError(
-            f"bot/action_failures.py wraps {function.__qualname__}{parameters}, but this Rasa "
-            f"has {found}: review the wrapper against the installed Rasa version."
-        )
 
 
 def unavailable_message(language: Any) -> str:
@@ -65,7 +52,6 @@ def install() -> None:
 
     original_remote_run = RemoteAction.run
     original_run_action = MessageProcessor._run_action
-    _check_shape(original_run_action, RUN_ACTION_PARAMETERS)
 
     async def remote_run(self: RemoteAction, *args: Any, **kwargs: Any) -> Any:
         try:

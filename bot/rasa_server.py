@@ -4,14 +4,15 @@ The runner starts Rasa servers through this module instead of `python -m rasa` s
 replica answers an unreachable action server with a useful sentence (bot/action_failures.py)
 and checks the action server's answers without re-checking their schema each time
 (bot/action_results.py), allows browsers no credentials (bot/cors.py), and logs no
-exception's message (bot/private_logs.py). Arguments are Rasa's, unchanged.
+exception's message (bot/private_logs.py). It first checks that the installed Rasa is the one
+those were written for (bot/rasa_compat.py). Arguments are Rasa's, unchanged.
 """
 
 from __future__ import annotations
 
 import os
 
-from bot import action_failures, action_results, cors, private_logs
+from bot import action_failures, action_results, cors, private_logs, rasa_compat
 
 # Sanic reads a whole body before the chat channels check their 64 KB limit, and Rasa leaves
 # Sanic's own limit at 100 MB: larger bodies are refused from their Content-Length, unread.
@@ -21,6 +22,11 @@ REQUEST_MAX_BYTES = 1024 * 1024
 
 def main() -> None:
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_BYTES))
+    os.environ[rasa_compat.ENTRY_POINT_MARK] = "1"
+    try:
+        rasa_compat.check()
+    except rasa_compat.RasaMismatch as mismatch:
+        raise SystemExit(str(mismatch)) from None
     private_logs.install()
     action_failures.install()
     action_results.install()
