@@ -9,30 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
+
+from bot import events_table
 
 
 def stored_user_messages(tracker_store_url: str, senders: Iterable[str]) -> dict[str, int]:
     """sender -> number of user messages in Rasa's `events` table."""
-    wanted = list(senders)
-    counts: dict[str, int] = {}
     engine = create_engine(tracker_store_url, future=True)
     try:
         with engine.connect() as connection:
-            for start in range(0, len(wanted), 500):
-                batch = wanted[start : start + 500]
-                names = ", ".join(f":s{i}" for i in range(len(batch)))
-                rows = connection.execute(
-                    text(
-                        "SELECT sender_id, COUNT(*) FROM events "
-                        f"WHERE type_name = 'user' AND sender_id IN ({names}) GROUP BY sender_id"
-                    ),
-                    {f"s{i}": sender for i, sender in enumerate(batch)},
-                )
-                counts.update({sender: int(count) for sender, count in rows})
+            return events_table.user_message_counts(connection, senders)
     finally:
         engine.dispose()
-    return counts
 
 
 def missing_messages(answered: Mapping[str, int], stored: Mapping[str, int]) -> int:

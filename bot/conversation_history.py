@@ -9,7 +9,6 @@ the turn's events Rasa has not stored yet, which are the ones after the last sto
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -19,18 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import events_table
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
-
-_EVENTS = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("data", sa.Text),
-)
 
 
 @lru_cache(maxsize=4)
@@ -40,20 +31,9 @@ def _engine(url: str) -> Engine:
 
 
 def stored_session(sender_id: str, url: str) -> list[dict[str, Any]]:
-    """The latest session's stored events, oldest first (as stock Rasa's retrieve selects them)."""
-    start = (
-        sa.select(sa.func.max(_EVENTS.c.timestamp))
-        .where(_EVENTS.c.sender_id == sender_id, _EVENTS.c.type_name == "session_started")
-        .scalar_subquery()
-    )
-    query = (
-        sa.select(_EVENTS.c.data)
-        .where(_EVENTS.c.sender_id == sender_id)
-        .where(sa.or_(_EVENTS.c.timestamp >= start, start.is_(None)))
-        .order_by(_EVENTS.c.id)
-    )
+    """The latest session's stored events, oldest first."""
     with _engine(url).connect() as connection:
-        return [json.loads(data) for (data,) in connection.execute(query)]
+        return events_table.stored_session(connection, sender_id)
 
 
 def _unsaved(events: Sequence[Mapping[str, Any]], last_stored: Mapping[str, Any]) -> list:

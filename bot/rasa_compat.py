@@ -38,7 +38,7 @@ REPLACED: dict[str, tuple[str, ...]] = {
     "rasa.core.actions.action:RemoteAction.action_response_format_spec": (),
     # cors.py replaces it before the app is made.
     "rasa.server:configure_cors": ("app", "cors_origins"),
-    # tracker_store.py overrides these and reads SQLEvent's table.
+    # tracker_store.py overrides these; events_table.py mirrors SQLEvent's columns.
     "rasa.core.tracker_store:SQLTrackerStore._additional_events": ("self", "session", "tracker"),
     "rasa.core.tracker_store:SQLTrackerStore.session_scope": ("self",),
     "rasa.core.tracker_store:SQLTrackerStore.retrieve": ("self", "sender_id"),

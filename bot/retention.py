@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot import events_table
 from bot.db import make_engine, upgrade
 from bot.onboarding.practice_store import purge_expired
 from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
@@ -39,24 +40,15 @@ class Purged:
 def purge_conversations(tracker_store_url: str, cutoff: datetime) -> int:
     """Delete every conversation whose newest event is older than ``cutoff``.
 
-    Works on the table Rasa's SQL tracker store keeps (``events``: one row per event, with a
-    sender id and a UNIX timestamp); a store that has no table yet has nothing to delete.
+    A store that has no events table yet has nothing to delete.
     """
     engine = make_engine(tracker_store_url)
     try:
-        if not sa.inspect(engine).has_table("events"):
+        if not events_table.exists(engine):
             return 0
-        events = sa.table("events", sa.column("sender_id"), sa.column("timestamp", sa.Float))
-        quiet = (
-            sa.select(events.c.sender_id)
-            .group_by(events.c.sender_id)
-            .having(sa.func.max(events.c.timestamp) < cutoff.timestamp())
-        )
         with engine.begin() as connection:
-            senders = [row[0] for row in connection.execute(quiet)]
-            for start in range(0, len(senders), 500):
-                batch = senders[start : start + 500]
-                connection.execute(sa.delete(events).where(events.c.sender_id.in_(batch)))
+            senders = events_table.quiet_conversations(connection, cutoff)
+            events_table.delete_conversations(connection, senders)
         return len(senders)
     finally:
         engine.dispose()

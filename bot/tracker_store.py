@@ -29,19 +29,18 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
+from bot import events_table
 from bot.safety import redact_event
 from bot.tracker_compaction import (
     SLOT_RESETS,
     UNCOMPACTABLE,
     BeforeWindow,
-    CompactPlan,
     StoredEvent,
     compact_plan,
 )
@@ -96,8 +95,11 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         if not self.compact:
             return await super().retrieve(sender_id)
         with self.session_scope() as session:
-            start = self._session_start(session, sender_id)
-            rows = self._latest_rows(session, sender_id, start)
+            start = events_table.latest_session_start(session, sender_id)
+            rows = [
+                StoredEvent(*row)
+                for row in events_table.latest_rows(session, sender_id, start, TAIL_ROWS)
+            ]
             if not rows:
                 return None
             if len(rows) < TAIL_ROWS:  # the whole session is in hand
@@ -107,7 +109,13 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 plan = compact_plan(
                     rows, before=lambda at: self._before(session, sender_id, start, at, first_user)
                 )
-            data = [item for (item,) in session.execute(self._data_query(sender_id, start, plan))]
+            data = (
+                events_table.session_data(session, sender_id, start)
+                if plan is None
+                else events_table.session_data(
+                    session, sender_id, start, plan.window_from, plan.older_event_ids
+                )
+            )
         events = [_deserialise(json.loads(item)) for item in data]
         tracker = DialogueStateTracker.from_events(
             sender_id, [event for event in events if event is not None], self.domain.slots
@@ -133,35 +141,6 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             redacted = redact_event(data)
             yield event if redacted is data else Event.from_parameters(redacted)
 
-    def _session_start(self, session: Any, sender_id: str) -> float | None:
-        """Timestamp of the latest session start: stock Rasa's retrieve chooses rows by it."""
-        table = self.SQLEvent.__table__
-        query = (
-            sa.select(sa.func.max(table.c.timestamp))
-            .where(table.c.sender_id == sender_id)
-            .where(table.c.type_name == SessionStarted.type_name)
-        )
-        return session.execute(query).scalar()
-
-    def _in_session(self, query: Any, sender_id: str, start: float | None) -> Any:
-        """Restrict to the conversation's latest session (from ``_session_start``)."""
-        table = self.SQLEvent.__table__
-        query = query.where(table.c.sender_id == sender_id)
-        return query if start is None else query.where(table.c.timestamp >= start)
-
-    def _latest_rows(self, session: Any, sender_id: str, start: float | None) -> list[StoredEvent]:
-        """(id, type, name) of the session's last TAIL_ROWS events, in stored order.
-
-        Bounded, so reading a long conversation costs no more than a short one; what lies
-        further back is asked of the database in ``_before``.
-        """
-        table = self.SQLEvent.__table__
-        columns = sa.select(table.c.id, table.c.type_name, table.c.action_name)
-        query = (
-            self._in_session(columns, sender_id, start).order_by(table.c.id.desc()).limit(TAIL_ROWS)
-        )
-        return [StoredEvent(*row) for row in reversed(session.execute(query).all())]
-
     def _before(
         self,
         session: Any,
@@ -170,23 +149,16 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         window_from: int,
         first_user: int | None,
     ) -> BeforeWindow:
-        """bot.tracker_compaction.before_window in one aggregate query over the older rows.
+        """bot.tracker_compaction.before_window from one aggregate query over the older rows.
 
-        The latest id of each (type, name) among the types that matter: the database reads the
-        conversation's older rows once, Python never sees them. The message that opened a form
-        is asked for only when it lies before the rows in hand, i.e. the form began before
-        their ``first_user`` message: otherwise compact_plan finds it among them.
+        The message that opened a form is asked for only when it lies before the rows in hand,
+        i.e. the form began before their ``first_user`` message: otherwise compact_plan finds
+        it among them.
         """
-        table = self.SQLEvent.__table__
         kinds = {"slot", "active_loop", *SLOT_RESETS, *UNCOMPACTABLE}
-        query = (
-            sa.select(sa.func.max(table.c.id), table.c.type_name, table.c.action_name)
-            .where(table.c.id < window_from)
-            .where(table.c.type_name.in_(kinds))
-            .group_by(table.c.type_name, table.c.action_name)
-        )
         latest = [
-            StoredEvent(*row) for row in session.execute(self._in_session(query, sender_id, start))
+            StoredEvent(*row)
+            for row in events_table.latest_of_kinds(session, sender_id, start, window_from, kinds)
         ]
         last_reset = max((row.id for row in latest if row.type_name in SLOT_RESETS), default=0)
         loops = [row for row in latest if row.type_name == "active_loop" and row.id > last_reset]
@@ -194,7 +166,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         trigger = None  # the message that opened the form, if it lies before the rows in hand
         open_form = loop if loop is not None and loop.name is not None else None
         if open_form is not None and (first_user is None or open_form.id < first_user):
-            trigger = self._last_user_before(session, sender_id, start, open_form.id)
+            trigger = events_table.last_user_before(session, sender_id, start, open_form.id)
         return BeforeWindow(
             active_loop_event=loop,
             undone=any(row.type_name in UNCOMPACTABLE for row in latest),
@@ -203,25 +175,3 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             ),
             loop_trigger_id=trigger,
         )
-
-    def _last_user_before(
-        self, session: Any, sender_id: str, start: float | None, event_id: int
-    ) -> int | None:
-        """Id of the last user message before ``event_id``: the one that opened a form."""
-        table = self.SQLEvent.__table__
-        query = (
-            sa.select(sa.func.max(table.c.id))
-            .where(table.c.id < event_id)
-            .where(table.c.type_name == "user")
-        )
-        return session.execute(self._in_session(query, sender_id, start)).scalar()
-
-    def _data_query(self, sender_id: str, start: float | None, plan: CompactPlan | None) -> Any:
-        """The ``data`` of the planned rows, in stored order; every row of the session if None."""
-        table = self.SQLEvent.__table__
-        query = self._in_session(sa.select(table.c.data), sender_id, start)
-        if plan is not None:
-            query = query.where(
-                sa.or_(table.c.id >= plan.window_from, table.c.id.in_(plan.older_event_ids))
-            )
-        return query.order_by(table.c.id)

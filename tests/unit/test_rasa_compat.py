@@ -56,3 +56,13 @@ def test_the_pinned_version_is_the_one_checked():
 )
 def test_only_a_plain_rasa_server_is_refused(argv, environ, plain):
     assert rasa_compat.is_plain_rasa_server(argv, environ) is plain
+
+
+def test_the_events_table_module_mirrors_rasas_columns():
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    from bot.events_table import EVENTS
+
+    rasa_columns = {column.name for column in SQLTrackerStore.SQLEvent.__table__.columns}
+    assert {column.name for column in EVENTS.columns} == rasa_columns
+    assert EVENTS.name == SQLTrackerStore.SQLEvent.__tablename__
