@@ -1,4 +1,5 @@
-"""Relabel the latest message with what it meant in context (bot/context_policy.py decided)."""
+"""Relabel the latest message with what it meant in context (bot/rasa_ext/context_policy.py
+decided)."""
 
 from __future__ import annotations
 

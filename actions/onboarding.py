@@ -101,7 +101,7 @@ def skip_what_was_said(before: w.State, outcome: w.Outcome, texts: list[str]) ->
 
 
 def slots_for(outcome: w.Outcome) -> list[dict[str, Any]]:
-    """The new state; bot/nlg.py words its progress line in the language of each reply."""
+    """The new state; bot/rasa_ext/nlg.py words its progress line in the language of each reply."""
     state = outcome.state
     return [
         SlotSet("walkthrough", state.walkthrough),

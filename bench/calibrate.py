@@ -2,7 +2,7 @@
 
 `python -m bench.calibrate [MODEL]` parses the dev questions (tests/nlu/real/, split dev) and
 the paraphrase sets once, then replays Rasa's FallbackClassifier and the answer gate
-(bot/confidence_gate.py) for a grid of thresholds on the stored parse data, and prints the
+(bot/rasa_ext/confidence_gate.py) for a grid of thresholds on the stored parse data, and prints the
 settings that keep wrong answers lowest for the right answers they cost (a wrong answer counts
 as much as two right ones lost). The test split is never read here: it only scores the choice
 afterwards (tests/nlu/test_real_questions.py).
@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.confidence_gate import FALLBACK_INTENT, Thresholds, classifier_intent, is_doubtful
-from bot.nlu_safety import rule_intent
+from bot.rasa_ext.confidence_gate import FALLBACK_INTENT, Thresholds, classifier_intent, is_doubtful
+from bot.rasa_ext.nlu_safety import rule_intent
 from bot.settings import PROJECT_ROOT
 from tests.nlu.scoring import (
     DEV,
@@ -46,7 +46,7 @@ def replayed_answer(
 ) -> str:
     """The answer key the parse data would give under other thresholds."""
     by_rule = rule_intent(parse_data.get("text") or "")
-    if by_rule:  # bot/nlu_safety.py decides after every threshold
+    if by_rule:  # bot/rasa_ext/nlu_safety.py decides after every threshold
         return by_rule
     ranking = [r for r in parse_data.get("intent_ranking") or [] if r["name"] != FALLBACK_INTENT]
     intent, confidence = classifier_intent(parse_data)
@@ -88,8 +88,8 @@ def _counts(parsed, settings) -> dict[str, int]:
 
 
 def main() -> None:
+    from bot.processes.training import ensure_model
     from bot.settings import get_settings
-    from bot.training import ensure_model
 
     model = Path(sys.argv[1]) if len(sys.argv) > 1 else ensure_model(get_settings().models_dir)
     sets = asyncio.run(_parse_all(model))

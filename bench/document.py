@@ -481,8 +481,8 @@ WHERE_THE_TIME_WENT = (
     "every message (one `Event.resolve_by_type` per event, over 2,000 of them) and in the "
     "policies replaying the tracker's past states. Here the tracker store hands Rasa a compact "
     "tracker instead: the recent turns, the latest value of every slot and an open form's "
-    "activation, read with bounded queries (`bot/tracker_compaction.py`), so neither grows "
-    "with the conversation."
+    "activation, read with bounded queries (`bot/rasa_ext/tracker_compaction.py`), so neither "
+    "grows with the conversation."
 )
 
 

@@ -7,9 +7,9 @@ ticket form filled half-way and cancelled. Each measured turn sends the same que
 turns differ only in how much conversation lies before them.
 
 ``measure`` is imported by ``make bench``; ``python -m bench.long_conversation`` starts the
-assistant twice (with the tracker compaction of bot/tracker_store.py, and with it switched off
-through MFA_TRACKER_COMPACTION=false, i.e. stock Rasa's full replay) and prints both, with the
-ratio turn N / turn 1 and compacted / stock.
+assistant twice (with the tracker compaction of bot/rasa_ext/tracker_store.py, and with it
+switched off through MFA_TRACKER_COMPACTION=false, i.e. stock Rasa's full replay) and prints
+both, with the ratio turn N / turn 1 and compacted / stock.
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ SAMPLE_INTERVAL_S = 0.25
 
 # First match wins: (words that must all appear in the command line, role).
 ROLES: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("bot.rasa_server",), "Rasa server"),  # Rasa's command line wrapped by the project
+    (("bot.rasa_ext.rasa_server",), "Rasa server"),  # Rasa's command line wrapped by the project
     (("rasa", "run", "actions"), "action server"),
-    (("bot.action_server",), "action server"),
+    (("bot.rasa_ext.action_server",), "action server"),
     (("rasa", "run"), "Rasa server"),
     (("bot", "outbox"), "outbox worker"),
     (("bot", "console"), "console"),

@@ -15,8 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.processes.training import rasa_environment
 from bot.settings import PROJECT_ROOT
-from bot.training import rasa_environment
 
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu"
 REAL_DIR = HELDOUT_DIR / "real"

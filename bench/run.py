@@ -26,8 +26,8 @@ from bench.conversations import REFERENCE_SCRIPTS, SCRIPTS
 from bench.load import THINK_TIME_S, converse, run_load
 from bench.results import USER_LEVELS, Level, ProfileRun, Results
 from bench.store_check import missing_messages, stored_user_messages
+from bot.processes.training import ensure_model
 from bot.settings import PROJECT_ROOT, Settings, get_settings
-from bot.training import ensure_model
 
 DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
 PLOT = DOC.with_name("benchmarks.png")

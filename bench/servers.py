@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 
 from bench.memory import MemorySampler
-from bot import rasa_compat
-from bot.runner import spawn
-from bot.training import rasa_environment
+from bot.processes.runner import spawn
+from bot.processes.training import rasa_environment
+from bot.rasa_ext import rasa_compat
 from tests.integration.assistant import RunningAssistant, free_port, launch_assistant
 
 READY_TIMEOUT_S = 300

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy import create_engine
 
-from bot import events_table
+from bot.rasa_ext import events_table
 
 
 def stored_user_messages(tracker_store_url: str, senders: Iterable[str]) -> dict[str, int]:

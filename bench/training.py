@@ -22,8 +22,8 @@ from datetime import date
 from pathlib import Path
 
 from bench.memory import MemorySampler
+from bot.processes.training import TRAINING_INPUTS, fingerprint, rasa_environment
 from bot.settings import PROJECT_ROOT
-from bot.training import TRAINING_INPUTS, fingerprint, rasa_environment
 
 # rasa init's config.yml (Rasa 3.6) with its commented default pipeline and policies written
 # out: what a team gets when it configures nothing.

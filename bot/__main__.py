@@ -44,15 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(PRIVATE_UMASK)
     private_logs.install()  # no exception message (it may quote a user) reaches a log
     if args.command == "run":
-        from bot.runner import run
+        from bot.processes.runner import run
 
         return run(settings)
     if args.command == "production":
-        from bot.production import run as run_production
+        from bot.processes.production import run as run_production
 
         return run_production(settings)
     if args.command == "train":
-        from bot.training import ensure_model
+        from bot.processes.training import ensure_model
 
         ensure_model(settings.models_dir, force=args.force)
         return 0

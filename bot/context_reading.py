@@ -5,7 +5,7 @@ The classifier reads each message alone, but people answer the question in front
 "done", "No, I have no other way to sign in" at "Do you have another way to sign in?" is a
 no, and "ring gerne på 20 13 57 91" at the phone question is the number. This module decides,
 from the context and the words, whether a message should be read as another intent; the
-policy (bot/context_policy.py) and the action that relabels the message
+policy (bot/rasa_ext/context_policy.py) and the action that relabels the message
 (actions/context.py) both ask it, so they always agree.
 
 A reading never overrides what must be heard whatever was asked: a report of someone else in
@@ -274,7 +274,7 @@ def _after_answer(context: Context, text: str, intent: str) -> str | None:
 def _follow_up(context: Context, text: str, intent: str) -> str | None:
     """A short follow-up right after an answer that the classifier could not place ("What do
     I need to bring?", "hvor ændrer jeg det på android") is about that answer: it is given
-    again, and bot/nlg.py says so and offers a person if that is not enough."""
+    again, and bot/rasa_ext/nlg.py says so and offers a person if that is not enough."""
     if context.asked not in ANSWERS or context.active_loop or not context.last_topic:
         return None
     if context.walkthrough_status in ("active", "asking_platform"):

@@ -1,8 +1,8 @@
 """The whole current session for the action server, read from the tracker store.
 
-Rasa hands actions a compact tracker (bot/tracker_store.py): the slots and the last few turns.
-That is all almost every action needs; the ticket is the exception: its transcript shows the
-session's last 60 messages and the offer quotes what the user typed, possibly many button
+Rasa hands actions a compact tracker (bot/rasa_ext/tracker_store.py): the slots and the last
+few turns. That is all almost every action needs; the ticket is the exception: its transcript
+shows the session's last 60 messages and the offer quotes what the user typed, possibly many button
 presses ago. Those read the stored session here (once per ticket, not per message) and append
 the turn's events Rasa has not stored yet, which are the ones after the last stored event.
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import events_table
+from bot.rasa_ext import events_table
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ English is the language of domain.yml; every other language lives in a folder of
 (locales/da/ for Danish) with three optional sections, which may be spread over several files:
 
 - ``responses``: the same responses as domain.yml, variant by variant, in that language
-  (read by bot.nlg.LocalizedNLG when the conversation's ``language`` slot names it);
+  (read by bot.rasa_ext.nlg.LocalizedNLG when the conversation's ``language`` slot names it);
 - ``texts``: what code says without Rasa (channel errors, the servicedesk calendar, progress
   lines), nested by topic; English ones live in locales/en/;
 - ``slot_values``: the language's wording of content slots such as the opening hours.

@@ -14,8 +14,8 @@ quotes what a user typed in some: a message starting with "/" that is no intent 
 quote, and every warning is written on one line, so a typed line break cannot forge a log
 line either.
 
-``install()`` runs first in each entry point (bot/__main__.py, bot/rasa_server.py,
-bot/action_server.py), before Rasa, Sanic or our code logs anything.
+``install()`` runs first in each entry point (bot/__main__.py, bot/rasa_ext/rasa_server.py,
+bot/rasa_ext/action_server.py), before Rasa, Sanic or our code logs anything.
 """
 
 from __future__ import annotations

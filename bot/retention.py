@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot import events_table
 from bot.db import make_engine, upgrade
 from bot.onboarding.practice_store import purge_expired
+from bot.rasa_ext import events_table
 from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)

@@ -458,7 +458,7 @@ def redact_phone_answer(text: str) -> str:
     return _redacted(text, _KEPT_IN_PHONE_ANSWER, _USER_RULES)
 
 
-# The intent of a message that shares a password (bot/nlu_safety.py, or the classifier's
+# The intent of a message that shares a password (bot/rasa_ext/nlu_safety.py, or the classifier's
 # judgement). The assistant answers it with "I don't keep what you typed", so none of it is
 # kept: the rules above may miss a phrasing the classifier still recognised.
 SHARE_SECRET = "share_secret"

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from bench.keyword_search import shared_content_dir
+from bot.processes.training import ensure_model
 from bot.settings import PROJECT_ROOT, get_settings
-from bot.training import ensure_model
 
 
 @pytest.fixture(scope="session")

@@ -111,7 +111,7 @@ class Outcome:
 def progress(state: State, language: str = DEFAULT_LANGUAGE) -> str | None:
     """The "Step 2 of 6" line of the step a walkthrough is at, None outside one.
 
-    Made when a reply is (bot/nlg.py), in that reply's language: a line made when the step
+    Made when a reply is (bot/rasa_ext/nlg.py), in that reply's language: a line made when the step
     was reached would keep the language of that moment after the user switched.
     """
     walkthrough = state.current

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.runner import spawn
+from bot.processes.runner import spawn
 
 READY_TIMEOUT_S = 300
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.console.models import Agent
-from bot.runner import spawn
+from bot.processes.runner import spawn
 from tests.integration.assistant import free_port
 
 READY_TIMEOUT_S = 60

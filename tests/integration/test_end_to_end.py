@@ -228,7 +228,7 @@ def _listening_addresses(port: int) -> set[str]:
 def test_the_action_server_answers_only_rasa_and_only_on_loopback(assistant):
     import httpx
 
-    from bot.action_server import HEADER, SECRET_FILE
+    from bot.rasa_ext.action_server import HEADER, SECRET_FILE
 
     base = f"http://127.0.0.1:{assistant.action_port}"
     # A hand-made tracker asking for another conversation's ticket status.

@@ -1,8 +1,8 @@
 """Long conversations through the real servers: compact trackers lose no state and no event.
 
 Each conversation runs well past the recent turns a compact tracker keeps
-(bot/tracker_compaction.py KEEP_USER_TURNS), then checks what only older turns can tell: the
-walkthrough step, the ticket form's answers, the fallback's second miss, the ticket's
+(bot/rasa_ext/tracker_compaction.py KEEP_USER_TURNS), then checks what only older turns can
+tell: the walkthrough step, the ticket form's answers, the fallback's second miss, the ticket's
 transcript, and every message in the tracker store in order.
 """
 

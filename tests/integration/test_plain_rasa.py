@@ -1,4 +1,4 @@
-"""A plain `rasa run` in the project says at once what to run instead (bot/rasa_compat.py)."""
+"""A plain `rasa run` in the project says at once what to run instead (rasa_ext/rasa_compat.py)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.nginx import NginxMissing, nginx_binary
+from bot.processes.nginx import NginxMissing, nginx_binary
 from tests.integration.assistant import (
     RunningAssistant,
     new_sender,
@@ -199,7 +199,7 @@ def test_the_action_server_down_gets_the_servicedesk_and_recovers(profile, ticke
     fill_ticket_form(profile, ticket_user, [None])
 
     with supervisor_paused(profile):
-        os.kill(profile.child_pid("bot.action_server"), signal.SIGKILL)
+        os.kill(profile.child_pid("bot.rasa_ext.action_server"), signal.SIGKILL)
         for port in profile.replica_ports:  # each replica answers the same way
             reply = texts(profile.say(walker, "/walkthrough_done", port=port))
             assert SERVICEDESK_PHONE in reply and "send your message again" in reply, reply

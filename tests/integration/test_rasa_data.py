@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.processes.training import rasa_environment
 from bot.settings import PROJECT_ROOT
-from bot.training import rasa_environment
 
 
 def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
@@ -24,9 +24,9 @@ def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
 
 
 def test_data_validates_without_a_single_warning():
-    # bot.data_check is `rasa data validate --fail-on-warnings` that knows forms ask questions.
+    # bot.rasa_ext.data_check: `rasa data validate --fail-on-warnings`, knowing forms ask.
     result = subprocess.run(
-        [sys.executable, "-m", "bot.data_check"],
+        [sys.executable, "-m", "bot.rasa_ext.data_check"],
         cwd=PROJECT_ROOT,
         env=rasa_environment(),
         capture_output=True,

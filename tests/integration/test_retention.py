@@ -20,8 +20,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import Session
 
 from bot import db
-from bot.endpoints import write_endpoints
 from bot.onboarding import practice_store
+from bot.processes.endpoints import write_endpoints
 from bot.settings import PROJECT_ROOT, Settings
 from bot.tickets import store
 from bot.tickets.models import OutboxMessage, Ticket, TicketEvent

@@ -30,14 +30,14 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-import bot.tracker_store
+import bot.rasa_ext.tracker_store
 from bot.conversation_history import whole_session
-from bot.endpoints import write_endpoints
 from bot.fallback import is_second_miss
 from bot.handoff.transcript import transcript
+from bot.processes.endpoints import write_endpoints
+from bot.rasa_ext.tracker_compaction import KEEP_USER_TURNS
+from bot.rasa_ext.tracker_store import RedactingSQLTrackerStore
 from bot.settings import Settings
-from bot.tracker_compaction import KEEP_USER_TURNS
-from bot.tracker_store import RedactingSQLTrackerStore
 
 pytest_plugins = ["tests.integration.databases"]
 
@@ -145,7 +145,7 @@ def conversation_turns(form_questions: int = KEEP_USER_TURNS + 3) -> Iterator[li
 def tail_rows(request, monkeypatch) -> None:
     """The store reads a bounded tail of rows; 60 makes it ask SQL about the older ones."""
     if request.param is not None:
-        monkeypatch.setattr(bot.tracker_store, "TAIL_ROWS", request.param)
+        monkeypatch.setattr(bot.rasa_ext.tracker_store, "TAIL_ROWS", request.param)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

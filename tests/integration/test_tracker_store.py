@@ -14,9 +14,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.endpoints import write_endpoints
+from bot.processes.endpoints import write_endpoints
+from bot.rasa_ext.tracker_store import RedactingSQLTrackerStore
 from bot.settings import Settings
-from bot.tracker_store import RedactingSQLTrackerStore
 
 pytest_plugins = ["tests.integration.databases"]
 

@@ -3,7 +3,7 @@
 A FAQ message counts as right only if both the intent (faq) and the ResponseSelector's pick
 (faq/<topic>) are right, and a message the FallbackClassifier rejects counts as wrong: what
 matters is the answer, not the intent label. Each message also counts for the language of the
-reply it would get as the first message of a conversation (bot/language_policy.py).
+reply it would get as the first message of a conversation (bot/rasa_ext/language_policy.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from bot.language_policy import language_after
 from bot.locales import DEFAULT_LANGUAGE
+from bot.rasa_ext.language_policy import language_after
 
 ParseFn = Callable[[str], Awaitable[Mapping[str, Any]]]
 

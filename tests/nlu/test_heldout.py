@@ -14,7 +14,7 @@ from tests.nlu.scoring import answer_key, load_heldout, score
 
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu"
 # The target is 92% (issue 15), and the floor. With the second opinion blended into the
-# classifiers (bot/second_opinion.py) the paraphrases are at 93.5% English, 92.6% Danish.
+# classifiers (bot/rasa_ext/second_opinion.py) the paraphrases are at 93.5% English, 92.6% Danish.
 REQUIRED_ACCURACY = 0.92
 # A first message of a word or two ("ok", a bare link) can't show its language; the rest must.
 REQUIRED_LANGUAGE_MATCH = 0.95

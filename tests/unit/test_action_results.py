@@ -6,7 +6,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot import action_results
+from bot.rasa_ext import action_results
 
 VALID = [
     {"events": [], "responses": []},

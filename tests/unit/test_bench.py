@@ -71,12 +71,17 @@ def test_table_renders_github_markdown_with_figures_right_aligned():
 
 def test_processes_are_named_by_their_command_line():
     assert role_of(["python", "-m", "rasa", "run", "--model", "m.tar.gz"]) == "Rasa server"
-    assert role_of(["python", "-m", "bot.action_server", "--port", "5055"]) == "action server"
+    assert (
+        role_of(["python", "-m", "bot.rasa_ext.action_server", "--port", "5055"]) == "action server"
+    )
     assert role_of(["python", "-m", "bot", "outbox"]) == "outbox worker"
     assert role_of(["python", "-m", "bot", "console"]) == "console"
     assert role_of(["nginx: worker process"]) == "nginx worker"
     assert role_of(["python", "-m", "bot", "run"]) == "runner"
-    assert role_of(["python", "-m", "bot.rasa_server", "run", "--port", "5005"]) == "Rasa server"
+    assert (
+        role_of(["python", "-m", "bot.rasa_ext.rasa_server", "run", "--port", "5005"])
+        == "Rasa server"
+    )
 
 
 def test_messages_missing_from_the_store_are_counted_per_sender():

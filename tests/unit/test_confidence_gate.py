@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.confidence_gate import AnswerConfidenceGate, Thresholds, classifier_intent, is_doubtful
+from bot.rasa_ext.confidence_gate import (
+    AnswerConfidenceGate,
+    Thresholds,
+    classifier_intent,
+    is_doubtful,
+)
 
 
 def parsed(faq: float, answers: dict[str, float], intent: str = "faq") -> dict:

@@ -12,8 +12,8 @@ import yaml
 from bot.content import content_slots
 from bot.fallback import answer_response as fallback_answer_response
 from bot.locales import DEFAULT_LANGUAGE, load_locale
+from bot.processes.training import training_files
 from bot.settings import PROJECT_ROOT, Settings
-from bot.training import training_files
 
 COVERAGE = yaml.safe_load((PROJECT_ROOT / "tests" / "content_coverage.yml").read_text())
 HELDOUT = yaml.safe_load((PROJECT_ROOT / "tests" / "nlu" / "heldout_en.yml").read_text())

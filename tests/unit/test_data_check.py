@@ -6,7 +6,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.training_data.structures import StoryGraph
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.data_check import FormAwareValidator
+from bot.rasa_ext.data_check import FormAwareValidator
 
 DOMAIN = Domain.from_dict(
     {

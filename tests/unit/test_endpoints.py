@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from bot.endpoints import TRACKER_STORE, render_endpoints, write_endpoints
+from bot.processes.endpoints import TRACKER_STORE, render_endpoints, write_endpoints
 from bot.settings import Settings
 
 

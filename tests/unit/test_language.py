@@ -11,8 +11,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUtt
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.language_detection import detect, named_language
-from bot.language_policy import language_after
-from bot.nlg import LocalizedNLG
+from bot.rasa_ext.language_policy import language_after
+from bot.rasa_ext.nlg import LocalizedNLG
 from bot.settings import PROJECT_ROOT
 
 
@@ -145,7 +145,7 @@ def test_made_as_rasa_makes_it_before_the_model_then_given_the_responses():
     from rasa.core.nlg.generator import NaturalLanguageGenerator
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.endpoints import NLG
+    from bot.processes.endpoints import NLG
 
     made = NaturalLanguageGenerator.create(EndpointConfig(type=NLG), None)
     assert isinstance(made, LocalizedNLG)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu_safety import SafetyIntents, rule_intent
+from bot.rasa_ext.nlu_safety import SafetyIntents, rule_intent
 
 
 @pytest.mark.parametrize(

@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.action_failures import unavailable_message
-from bot.endpoints import lock_store_config
 from bot.handoff import ticket
 from bot.handoff.ticket import Submitted, submit_retrying
-from bot.nginx import render_config, replica_ports
-from bot.production import (
+from bot.processes.endpoints import lock_store_config
+from bot.processes.nginx import render_config, replica_ports
+from bot.processes.production import (
     LOCAL_DATABASE_URL,
     LOCAL_LOCK_STORE_URL,
     LOCAL_TRACKER_STORE_URL,
     ProfileError,
     production_settings,
 )
+from bot.rasa_ext.action_failures import unavailable_message
 from bot.settings import Settings
 
 

@@ -1,10 +1,10 @@
-"""The start-up guard on the Rasa internals the assistant replaces (bot/rasa_compat.py)."""
+"""The start-up guard on the Rasa internals the assistant replaces (bot/rasa_ext/rasa_compat.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import rasa_compat
+from bot.rasa_ext import rasa_compat
 
 
 def test_the_installed_rasa_is_the_one_the_patches_were_written_for():
@@ -50,7 +50,7 @@ def test_the_pinned_version_is_the_one_checked():
         (["/venv/bin/rasa", "train"], {}, False),
         (["/venv/bin/rasa", "data", "validate"], {}, False),
         (["/venv/bin/rasa", "run"], {"MFA_RASA_SERVER": "1"}, False),
-        (["/project/bot/rasa_server.py", "run"], {}, False),
+        (["/project/bot/rasa_ext/rasa_server.py", "run"], {}, False),
         (["/venv/bin/pytest"], {}, False),
     ],
 )
@@ -61,7 +61,7 @@ def test_only_a_plain_rasa_server_is_refused(argv, environ, plain):
 def test_the_events_table_module_mirrors_rasas_columns():
     from rasa.core.tracker_store import SQLTrackerStore
 
-    from bot.events_table import EVENTS
+    from bot.rasa_ext.events_table import EVENTS
 
     rasa_columns = {column.name for column in SQLTrackerStore.SQLEvent.__table__.columns}
     assert {column.name for column in EVENTS.columns} == rasa_columns

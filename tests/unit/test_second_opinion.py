@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.fallback import topic_scores
-from bot.second_opinion import LinearClassifier, blend, blended_scores, stemmed
+from bot.rasa_ext.second_opinion import LinearClassifier, blend, blended_scores, stemmed
 
 EXAMPLES = {
     "faq/lost_phone": ["I lost my phone", "my phone was stolen", "phone broke cant sign in"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.stemming_tokenizer import StemmingWhitespaceTokenizer, stem
+from bot.rasa_ext.stemming_tokenizer import StemmingWhitespaceTokenizer, stem
 
 
 def test_english_and_danish_word_forms_share_a_stem():

@@ -16,7 +16,7 @@ from bot.channels.telegram.config import (
     secret_token,
     webhook_url,
 )
-from bot.credentials import TELEGRAM_CHANNEL, render_credentials, write_credentials
+from bot.processes.credentials import TELEGRAM_CHANNEL, render_credentials, write_credentials
 from bot.settings import PROJECT_ROOT, Settings
 
 TOKEN = "123456789:AAFakeTokenForTheTests_only-1234567"

@@ -11,7 +11,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.token_features import DropTokenFeatures
+from bot.rasa_ext.token_features import DropTokenFeatures
 
 
 def feature(kind: str, attribute: str, origin: str) -> Features:

@@ -1,8 +1,8 @@
-"""Which stored rows a compact tracker is built from (bot/tracker_compaction.py)."""
+"""Which stored rows a compact tracker is built from (bot/rasa_ext/tracker_compaction.py)."""
 
 from __future__ import annotations
 
-from bot.tracker_compaction import CompactPlan, StoredEvent, before_window, compact_plan
+from bot.rasa_ext.tracker_compaction import CompactPlan, StoredEvent, before_window, compact_plan
 
 
 class Rows:

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from bot.training import ensure_model, fingerprint, model_path
+from bot.processes.training import ensure_model, fingerprint, model_path
 
 
 def make_project(root: Path) -> None:

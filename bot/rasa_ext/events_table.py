@@ -116,7 +116,7 @@ def exists(engine: Engine) -> bool:
     return sa.inspect(engine).has_table(EVENTS.name)
 
 
-# The tracker store's bounded reads for a compact tracker (bot/tracker_compaction.py plans them).
+# The tracker store's bounded reads for a compact tracker (tracker_compaction.py plans them).
 
 
 def latest_rows(

@@ -8,7 +8,7 @@ questions' development split it alone answered more of them right than the neura
 the two are wrong on different questions. So this step classifies every message once more,
 flat over every answer a user can get (each intent, and each FAQ topic as `faq/<topic>`),
 and replaces the intent ranking and the FAQ ranking with a weighted average of both opinions.
-What follows (the FallbackClassifier, bot/confidence_gate.py) then doubts a message the two
+What follows (the FallbackClassifier, bot/rasa_ext/confidence_gate.py) then doubts a message the two
 do not agree on, so a disagreement becomes a clarification instead of a guess.
 
 The blend weight and the thresholds after it are chosen on the development split of the real
@@ -39,7 +39,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from bot.fallback import FAQ_INTENT, topic_scores
-from bot.stemming_tokenizer import stem
+from bot.rasa_ext.stemming_tokenizer import stem
 
 RESPONSE_SELECTOR = "response_selector"
 _WORD = re.compile(r"\w+")

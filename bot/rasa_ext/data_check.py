@@ -2,7 +2,7 @@
 
 Rasa 3.6's validator warns that every `utter_ask_<slot>` of a form "is not used in any story
 or rule", although the form itself speaks them. With `--fail-on-warnings` that would make
-every form fail validation, so `python -m bot.data_check` runs Rasa's own validation with a
+every form fail validation, so `python -m bot.rasa_ext.data_check` runs Rasa's own validation with a
 validator that leaves exactly those responses out of the unused check; every other warning
 still fails.
 """

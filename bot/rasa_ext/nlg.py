@@ -11,7 +11,7 @@ walkthrough's "Step 2 of 6" line (a line stored in a slot kept the language it w
 and, during a walkthrough, where the language buttons go: the step shown again after a switch
 carries them after its own buttons, so Done stays the first button of every step.
 
-Rasa loads it from endpoints.yml (``nlg: {type: bot.nlg.LocalizedNLG}``).
+Rasa loads it from endpoints.yml (``nlg: {type: bot.rasa_ext.nlg.LocalizedNLG}``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ PROGRESS_SLOT = "walkthrough_progress"
 LANGUAGE_CHANGED = "utter_language_changed"
 WALKTHROUGH_STEP = "utter_walkthrough"
 CHANGE_LANGUAGE = "change_language"  # the intent
-# Answers that, given twice in a row, say so and offer a person (bot/nlg.py _said_again).
+# Answers that, given twice in a row, say so and offer a person (bot/rasa_ext/nlg.py _said_again).
 ANSWER_PREFIX = "utter_faq/"
 CONTACT_ANSWER = "utter_servicedesk_contact"
 TICKET_PAYLOAD = "/request_ticket"

@@ -3,7 +3,8 @@
 Stock Rasa 3.6 logs an unreachable action server ("Bot will continue, but the actions events
 are lost") and goes on predicting as if the action had run. The user then gets silence, or
 worse, the next response of a rule written for success ("Done! Your ticket is None"). Rasa has
-no hook for this, so the Rasa server process installs two small wrappers (bot/rasa_server.py):
+no hook for this, so the Rasa server process installs two small wrappers
+(bot/rasa_ext/rasa_server.py):
 
 - ``RemoteAction.run`` notes in a context variable that the action server was unreachable
   (refused connection, 5xx, timeout); a 400 (an action rejecting itself) is not such a failure;

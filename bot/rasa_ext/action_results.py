@@ -4,7 +4,7 @@ Rasa 3.6 checks every answer of the action server with ``jsonschema.validate``, 
 validates the schema itself against the JSON Schema meta-schema, every time. In a profile of
 the assistant under load that was half the Rasa server's time in a form (two or three action
 calls a message): 18 ms per call on 2 cores, against 1 ms with the validator built once. The
-Rasa server process replaces ``RemoteAction._validate_action_result`` (bot/rasa_server.py)
+Rasa server process replaces ``RemoteAction._validate_action_result`` (bot/rasa_ext/rasa_server.py)
 with the same check on a validator built once: the same schema, the same error raised
 (jsonschema's best match, with Rasa's hint appended), the same result.
 """

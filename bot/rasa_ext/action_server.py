@@ -6,13 +6,13 @@ create a ticket that skipped the form's checks and the rate limit, with a made-u
 that an agent would trust. So this entry point starts the same application (rasa_sdk's
 create_app, with this project's actions) on the configured interface, loopback by default,
 and refuses every call that does not carry the shared secret that Rasa sends (rendered into
-endpoints.yml by bot/endpoints.py): 401, logged. Only /health stays open, for the
+endpoints.yml by bot/processes/endpoints.py): 401, logged. Only /health stays open, for the
 supervisor's readiness check.
 
 The secret is configured (MFA_ACTION_SECRET) or generated once into the runtime directory,
 readable by the owner only, like the console's key.
 
-`python -m bot.action_server [--host H] [--port P]` (bot/runner.py starts it).
+`python -m bot.rasa_ext.action_server [--host H] [--port P]` (bot/processes/runner.py starts it).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from bot import private_logs
 from bot.secret_files import persisted_secret
 from bot.settings import Settings, get_settings
 
-logger = logging.getLogger("bot.action_server")
+logger = logging.getLogger("bot.rasa_ext.action_server")
 
 HEADER = "X-Action-Secret"
 SECRET_FILE = "action-secret"

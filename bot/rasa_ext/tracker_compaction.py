@@ -3,7 +3,7 @@
 Stock Rasa rebuilds the tracker from every event of the session on every message, and then
 every policy, every action-server call and the save walk all of them again, so a long
 conversation (a walkthrough is many button presses) answers slower with each turn. The policies
-only look at the last few turns (rules span a turn or two; bot/context_policy.py reads the last
+only look at the last few turns (rules span a turn or two; context_policy.py reads the last
 question asked and the last message), so the tracker Rasa gets holds:
 
 - the latest stored ``slot`` event of every slot set before the window (real events, in their
@@ -21,7 +21,7 @@ Replaying that subsequence gives the same slots, active loop and requested slot 
 the whole session, as long as nothing before the window undoes events (``rewind``, ``undo``)
 or pauses the conversation; then, and for short sessions, the whole session is loaded as before.
 This module decides only on ``(id, type, name)`` of the stored rows, so it is tested without a
-database. The store (bot/tracker_store.py) hands it the session's latest rows and answers
+database. The store (bot/rasa_ext/tracker_store.py) hands it the session's latest rows and answers
 "what lies before the window" with aggregate queries, then reads the ``data`` of just the
 chosen rows: the cost of a retrieve does not grow with the conversation.
 """

@@ -3,7 +3,7 @@
 Rasa has no hooks for what action_failures.py, action_results.py, cors.py, nlg.py and
 tracker_store.py do, so they wrap or override private functions. A Rasa upgrade that moves one
 would not fail loudly: a wrapper would pass the wrong arguments, or an override would never be
-called. So every Rasa process of the assistant checks at start-up (bot/rasa_server.py) that the
+called. So every Rasa process of the assistant checks at start-up (rasa_server.py) that the
 installed Rasa is the version these were written for and that each replaced function still has
 the parameters they expect, and stops with one sentence naming what moved.
 
@@ -52,7 +52,7 @@ REPLACED: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 PLAIN_SERVER_COMMANDS = ("run", "shell")
-ENTRY_POINT_MARK = "MFA_RASA_SERVER"  # set by bot/rasa_server.py in its own process
+ENTRY_POINT_MARK = "MFA_RASA_SERVER"  # set by bot/rasa_ext/rasa_server.py in its own process
 
 
 class RasaMismatch(RuntimeError):
@@ -96,8 +96,8 @@ def check(replaced: dict[str, tuple[str, ...]] = REPLACED, installed: str | None
         raise RasaMismatch(
             "The assistant replaces parts of Rasa that have changed: "
             + "; ".join(problems)
-            + ". Install the pinned versions (`make setup`), or review bot/rasa_compat.py's "
-            "list and the modules it names against the new Rasa."
+            + ". Install the pinned versions (`make setup`), or review the list in "
+            "bot/rasa_ext/rasa_compat.py and the modules it names against the new Rasa."
         )
 
 

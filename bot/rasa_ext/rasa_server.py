@@ -1,18 +1,19 @@
-"""`python -m bot.rasa_server run ...`: Rasa's own command line, with the assistant's hooks.
+"""`python -m bot.rasa_ext.rasa_server run ...`: Rasa's command line with the assistant's hooks.
 
 The runner starts Rasa servers through this module instead of `python -m rasa` so that every
-replica answers an unreachable action server with a useful sentence (bot/action_failures.py)
+replica answers an unreachable action server with a useful sentence (action_failures.py)
 and checks the action server's answers without re-checking their schema each time
-(bot/action_results.py), allows browsers no credentials (bot/cors.py), and logs no
+(action_results.py), allows browsers no credentials (cors.py), and logs no
 exception's message (bot/private_logs.py). It first checks that the installed Rasa is the one
-those were written for (bot/rasa_compat.py). Arguments are Rasa's, unchanged.
+those were written for (bot/rasa_ext/rasa_compat.py). Arguments are Rasa's, unchanged.
 """
 
 from __future__ import annotations
 
 import os
 
-from bot import action_failures, action_results, cors, private_logs, rasa_compat
+from bot import private_logs
+from bot.rasa_ext import action_failures, action_results, cors, rasa_compat
 
 # Sanic reads a whole body before the chat channels check their 64 KB limit, and Rasa leaves
 # Sanic's own limit at 100 MB: larger bodies are refused from their Content-Length, unread.

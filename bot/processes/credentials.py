@@ -33,7 +33,7 @@ def write_credentials(settings: Settings) -> Path:
     # It may hold the Telegram bot's token and webhook secret.
     write_private(
         path,
-        "# Written by bot/credentials.py at start-up from credentials.yml and the settings.\n"
-        + yaml.safe_dump(render_credentials(settings), sort_keys=False),
+        "# Written by bot/processes/credentials.py at start-up from credentials.yml and the "
+        "settings.\n" + yaml.safe_dump(render_credentials(settings), sort_keys=False),
     )
     return path

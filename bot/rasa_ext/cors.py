@@ -4,9 +4,10 @@ Rasa 3.6 configures CORS itself and always with `supports_credentials`, so for `
 sanic-cors reflects any page's Origin back with `Access-Control-Allow-Credentials: true`, and
 sends `Access-Control-Max-Age: None`. The chat needs neither cookies nor credentials: the
 widget identifies a conversation by its random sender id. So the Rasa server process
-(bot/rasa_server.py) replaces Rasa's `configure_cors` before the app is made: the origins come
-from MFA_CORS_ORIGINS (the intranet pages that embed the widget; `*` allows any page, which is
-safe without credentials), credentials are never allowed, and preflights are cached a while.
+(bot/rasa_ext/rasa_server.py) replaces Rasa's `configure_cors` before the app is made: the
+origins come from MFA_CORS_ORIGINS (the intranet pages that embed the widget; `*` allows any
+page, which is safe without credentials), credentials are never allowed, and preflights are
+cached a while.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ rest anywhere.
 Compaction: stock Rasa loads and replays every event of the session on each message, and the
 policies, the action server's copy of the tracker and the save then walk all of them again, so
 latency grows with the conversation. ``retrieve`` here gives Rasa a compact tracker: the latest
-event of each slot plus the recent turns (bot/tracker_compaction.py decides which rows), with
+event of each slot plus the recent turns (tracker_compaction.py decides which rows), with
 the same slots, form and walkthrough state. The database still receives every event, in order;
 ``retrieve_full_tracker`` (Rasa's HTTP API, exports) still returns them all.
 
@@ -35,15 +35,15 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
-from bot import events_table
-from bot.safety import redact_event
-from bot.tracker_compaction import (
+from bot.rasa_ext import events_table
+from bot.rasa_ext.tracker_compaction import (
     SLOT_RESETS,
     UNCOMPACTABLE,
     BeforeWindow,
     StoredEvent,
     compact_plan,
 )
+from bot.safety import redact_event
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         window_from: int,
         first_user: int | None,
     ) -> BeforeWindow:
-        """bot.tracker_compaction.before_window from one aggregate query over the older rows.
+        """tracker_compaction.before_window from one aggregate query over the older rows.
 
         The message that opened a form is asked for only when it lies before the rows in hand,
         i.e. the form began before their ``first_user`` message: otherwise compact_plan finds

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import cors
 from bot.channels.telegram.config import TelegramConfigError
 from bot.channels.telegram.config import preflight as telegram_preflight
-from bot.credentials import write_credentials
-from bot.endpoints import write_endpoints
+from bot.processes.credentials import write_credentials
+from bot.processes.endpoints import write_endpoints
+from bot.processes.training import ensure_model, rasa_environment
+from bot.rasa_ext import cors
 from bot.settings import PROJECT_ROOT, Settings
-from bot.training import ensure_model, rasa_environment
 
 STARTUP_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 20
@@ -125,12 +125,12 @@ class Service:
 
 
 def action_server(settings: Settings) -> Service:
-    """Rasa SDK's action server (bot/action_server.py): stateless, so one serves every Rasa
+    """Rasa SDK's action server (bot/rasa_ext/action_server.py): stateless, so one serves every Rasa
     replica."""
     return Service(
         name="action server",
         command=[
-            sys.executable, "-m", "bot.action_server",
+            sys.executable, "-m", "bot.rasa_ext.action_server",
             "--host", settings.action_host,
             "--port", str(settings.action_port),
         ],
@@ -150,13 +150,13 @@ def rasa_server(
 ) -> Service:
     """One Rasa server; the production profile runs several of these on their own ports.
 
-    It runs through bot.rasa_server, Rasa's own command line with the assistant's answer for
-    an unreachable action server installed (bot/action_failures.py).
+    It runs through bot.rasa_ext.rasa_server, Rasa's own command line with the assistant's
+    answer for an unreachable action server installed (bot/rasa_ext/action_failures.py).
     """
     return Service(
         name=name,
         command=[
-            sys.executable, "-m", "bot.rasa_server", "run",
+            sys.executable, "-m", "bot.rasa_ext.rasa_server", "run",
             "--model", str(model),
             "--endpoints", str(endpoints),
             "--credentials", str(credentials or PROJECT_ROOT / "credentials.yml"),

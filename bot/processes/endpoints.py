@@ -13,18 +13,19 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.action_server import HEADER as ACTION_SECRET_HEADER
-from bot.action_server import action_secret
+from bot.rasa_ext.action_server import HEADER as ACTION_SECRET_HEADER
+from bot.rasa_ext.action_server import action_secret
 from bot.secret_files import write_private
 from bot.settings import Settings
 
-TRACKER_STORE = "bot.tracker_store.RedactingSQLTrackerStore"
-# Responses in the conversation's language (bot/nlg.py).
-NLG = "bot.nlg.LocalizedNLG"
+TRACKER_STORE = "bot.rasa_ext.tracker_store.RedactingSQLTrackerStore"
+# Responses in the conversation's language (bot/rasa_ext/nlg.py).
+NLG = "bot.rasa_ext.nlg.LocalizedNLG"
 
 
 def tracker_store_config(settings: Settings) -> dict[str, Any]:
-    """Rasa's SQL tracker store, redacting secrets (bot/tracker_store.py): SQLite by default.
+    """Rasa's SQL tracker store, redacting secrets (bot/rasa_ext/tracker_store.py); SQLite by
+    default.
 
     The database host goes in "url": Rasa passes that as the store's host (a "host" key would
     reach the constructor twice).

@@ -4,7 +4,7 @@ A policy, not an NLU component, because the decision needs the conversation: it 
 current language (to switch only on a change) and whether the form is asking for a name (a
 name says nothing about the language; "Maria Jensen" looks Danish). It never predicts an
 action; its SlotSet travels as a mandatory event, which Rasa applies whichever policy wins,
-before the next response is generated (bot/nlg.py then speaks the new language).
+before the next response is generated (bot/rasa_ext/nlg.py then speaks the new language).
 
 Explicit choices arrive another way: a button or a payload such as
 ``/change_language{"language": "da"}`` fills the slot through its entity mapping, and
@@ -29,7 +29,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.language_detection import detect, named_language, warm_up
 from bot.locales import supported
-from bot.nlg import CHANGE_LANGUAGE, LANGUAGE_SLOT
+from bot.rasa_ext.nlg import CHANGE_LANGUAGE, LANGUAGE_SLOT
 
 # Form questions whose answers are names, usernames or numbers: no evidence of a language.
 LANGUAGE_FREE_SLOTS = frozenset({"ticket_name", "ticket_username", "ticket_phone"})

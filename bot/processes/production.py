@@ -5,7 +5,7 @@ locks, so that two or more Rasa replicas can answer any message of any conversat
 balances the replicas round robin; one stateless action server serves them all, beside the
 ticket outbox worker and the servicedesk console. Crashed processes are restarted, as systemd
 or Kubernetes would in a real deployment (docs/operations.md). The processes are the ones
-`python -m bot run` starts (bot/runner.py), only more of them and on shared stores.
+`python -m bot run` starts (bot/processes/runner.py), only more of them and on shared stores.
 """
 
 from __future__ import annotations
@@ -21,18 +21,18 @@ from sqlalchemy.engine import URL, make_url
 from bot import db
 from bot.channels.telegram.config import TelegramConfigError
 from bot.channels.telegram.config import preflight as telegram_preflight
-from bot.credentials import write_credentials
-from bot.endpoints import write_endpoints
-from bot.nginx import NginxMissing, nginx_service, replica_ports, write_config
-from bot.runner import (
+from bot.processes.credentials import write_credentials
+from bot.processes.endpoints import write_endpoints
+from bot.processes.nginx import NginxMissing, nginx_service, replica_ports, write_config
+from bot.processes.runner import (
     Service,
     action_server,
     background_services,
     rasa_server,
     supervise,
 )
+from bot.processes.training import ensure_model, rasa_environment
 from bot.settings import Settings
-from bot.training import ensure_model, rasa_environment
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 LOCAL_TRACKER_STORE_URL = f"{LOCAL_POSTGRES}/mfa_trackers"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bot.runner import Service
+from bot.processes.runner import Service
 from bot.settings import Settings
 
 NGINX_BINARY = "/usr/sbin/nginx"
@@ -61,7 +61,7 @@ def render_config(settings: Settings, prefix: Path, logs: Path) -> str:
         for port in replica_ports(settings)
     )
     body_limit_kb = max(64, settings.max_message_chars * 8 // 1024 + 16)
-    return f"""# Rendered by `python -m bot production` (bot/nginx.py); edits are overwritten.
+    return f"""# Rendered by `python -m bot production` (bot/processes/nginx.py); edits are lost.
 worker_processes 1;
 pid {prefix / "nginx.pid"};
 error_log {logs / "nginx-error.log"} warn;
