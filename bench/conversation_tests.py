@@ -27,7 +27,8 @@ from bot.settings import PROJECT_ROOT
 
 CONVERSATIONS_DIR = PROJECT_ROOT / "tests" / "conversations"
 REFERENCE = re.compile(r"\bMFA-\d{6}\b")
-# The clarification that says "I'm not sure", in each language (domain.yml, locales/da).
+# The clarification that says "I'm not sure", in each language (data/responses/fallback.yml,
+# locales/da).
 FALLBACK_OPENINGS = ("Sorry, I'm not sure I understood", "Undskyld, jeg er ikke sikker på")
 EXPECTATION_KEYS = frozenset(
     {"says", "says_any", "not_says", "buttons", "not_buttons", "language", "reference",

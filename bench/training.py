@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.memory import MemorySampler
+from bot.domain import DOMAIN_FILE
 from bot.processes.training import TRAINING_INPUTS, fingerprint, rasa_environment
 from bot.settings import PROJECT_ROOT
 
@@ -76,7 +77,7 @@ def train(config: Path, out_dir: Path, model_name: str) -> Training:
         command = [
             sys.executable, "-m", "rasa", "train",
             "--config", str(config),
-            "--domain", str(PROJECT_ROOT / "domain.yml"),
+            "--domain", str(PROJECT_ROOT / DOMAIN_FILE),
             "--data", str(PROJECT_ROOT / "data"),
             "--out", str(out_dir),
             "--fixed-model-name", model_name,

@@ -1,4 +1,4 @@
-"""Read content facts (phone number, links) from domain.yml, their single source.
+"""Read content facts (phone number, links) from the domain's slots, their single source.
 
 Responses use them as slots; code that must speak when Rasa cannot (the terminal chat or the
 widget when the server is down) reads the same values here instead of copying them.
@@ -9,16 +9,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from bot.domain import load_domain
 from bot.locales import DEFAULT_LANGUAGE, load_locale, supported, text
 from bot.settings import PROJECT_ROOT
 
 
 @lru_cache(maxsize=4)
-def content_slots(domain_path: Path = PROJECT_ROOT / "domain.yml") -> dict[str, str]:
+def content_slots(root: Path = PROJECT_ROOT) -> dict[str, str]:
     """Slots that carry a fixed text value (links, phone numbers), by name."""
-    domain = yaml.safe_load(domain_path.read_text())
+    domain = load_domain(root)
     return {
         name: str(slot["initial_value"])
         for name, slot in (domain.get("slots") or {}).items()

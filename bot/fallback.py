@@ -5,7 +5,7 @@ buttons, so the user can pick instead of guessing new words; a second miss in a 
 unclear message, or "None of these") hands over to the servicedesk rather than looping.
 
 The action only computes slots; rules in data/rules/fallback.yml speak the responses, so every
-text stays in domain.yml.
+text stays in data/responses/fallback.yml.
 """
 
 from __future__ import annotations

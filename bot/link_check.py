@@ -63,7 +63,7 @@ NOT_WEB_SCHEMES = frozenset(
 )
 WEB_SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
 
-# Verdicts (the values of the link_verdict slot; domain.yml has a text for each).
+# Verdicts (the values of the link_verdict slot; data/responses/safety.yml has a text for each).
 GENUINE = "genuine"
 GENUINE_SECURITY_INFO = "genuine_security_info"
 NOT_HTTPS = "not_https"

@@ -20,7 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    """Deployment settings; content (texts, links, phone numbers) lives in domain.yml."""
+    """Deployment settings; content lives in the domain (links, phone numbers) and its texts."""
 
     host: str = Field("127.0.0.1", description="Interface the servers listen on.")
     rasa_port: int = Field(5005, ge=1, le=65535)

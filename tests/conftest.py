@@ -6,16 +6,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bench.keyword_search import shared_content_dir
+from bot.domain import load_domain
 from bot.processes.training import ensure_model
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import get_settings
 
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
-    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    return load_domain()
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
 """The ticket form's fields: what counts as a valid answer, and the problem to tell otherwise.
 
 Each check takes what the user typed and returns the value to store or a problem name; the
-problem picks the variant of the field's question in domain.yml ("That doesn't look like an
-RUC address..."), so the user learns what is wrong in words, not just hears the question again.
+problem picks the variant of the field's question in data/responses/handoff.yml ("That
+doesn't look like an RUC address..."), so the user learns what is wrong in words, not just
+hears the question again.
 
 People answer in sentences ("ugh. Jonas Berg Nielsen", "ring gerne på 20 13 57 91", "it's
 jbn@ruc.dk"), so each check first finds the value in what they wrote: the agent who reads the

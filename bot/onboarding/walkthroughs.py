@@ -2,7 +2,8 @@
 
 The state is three slot values (walkthrough, step, status) plus the platform, so a
 conversation resumed after a server restart continues at the same step. Each transition
-returns the new state and the *view* that `utter_walkthrough` shows; texts live in domain.yml.
+returns the new state and the *view* that `utter_walkthrough` shows; texts live in
+data/responses/walkthroughs.yml.
 """
 
 from __future__ import annotations

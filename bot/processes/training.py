@@ -13,10 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.domain import DOMAIN_FILE
 from bot.settings import PROJECT_ROOT
 
 MODEL_PREFIX = "mfa-"
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
+TRAINING_INPUTS = ("config.yml", DOMAIN_FILE, "data")  # responses are in data/responses
 
 
 def rasa_environment() -> dict[str, str]:
@@ -65,7 +66,7 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, *, force: bool = F
         [
             sys.executable, "-m", "rasa", "train",
             "--config", str(root / "config.yml"),
-            "--domain", str(root / "domain.yml"),
+            "--domain", str(root / DOMAIN_FILE),
             "--data", str(root / "data"),
             "--out", str(models_dir),
             "--fixed-model-name", target.name.removesuffix(".tar.gz"),

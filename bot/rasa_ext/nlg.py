@@ -2,9 +2,10 @@
 
 Every response Rasa utters (from rules, forms, the FAQ selector or the action server) passes
 through the natural language generator, so this is the one place that picks a language: the
-``language`` slot names it, locales/<code>/ holds that language's variants of domain.yml's
-responses, and the same variant rules (conditions, channels) choose among them. A response a
-language lacks is said in English rather than not at all (a test keeps them complete).
+``language`` slot names it, locales/<code>/ holds that language's variants of the English
+responses (data/responses/), and the same variant rules (conditions, channels) choose among
+them. A response a language lacks is said in English rather than not at all (a test keeps
+them complete).
 
 Two things depend on the language of the reply and so are made here, not in an action: the
 walkthrough's "Step 2 of 6" line (a line stored in a slot kept the language it was made in),

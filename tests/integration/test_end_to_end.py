@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.domain import english_responses
 from bot.locales import load_locale
 from bot.settings import PROJECT_ROOT
 from tests.integration.assistant import (
@@ -164,7 +165,7 @@ def test_a_pasted_link_is_checked(assistant, message, said):
 
 # --- Danish and English ------------------------------------------------------------------
 DANISH = load_locale("da").responses
-ENGLISH = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]
+ENGLISH = english_responses()
 STATUS_DA = re.compile(
     r"Servicedesken har (åbent nu, indtil kl\. \d+:\d\d|lukket nu\. Den åbner .+ kl\. \d+:\d\d)\."
 )

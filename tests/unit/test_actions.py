@@ -1,4 +1,4 @@
-"""Actions run against real rasa_sdk Trackers and the real domain.yml."""
+"""Actions run against real rasa_sdk Trackers and the real domain."""
 
 from __future__ import annotations
 

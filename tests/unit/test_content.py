@@ -66,7 +66,7 @@ def rendered(
 ) -> str:
     """The response's text with content slots filled; ``reason`` picks a handoff_reason variant.
 
-    English comes from domain.yml, another language from its locale (with its slot wording).
+    English comes from data/responses/, another language from its locale (with its slot wording).
     """
     slots = content_slots()
     variants = domain["responses"][response]

@@ -10,10 +10,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.domain import rasa_domain
 from bot.language_detection import detect, named_language
 from bot.rasa_ext.language_policy import language_after
 from bot.rasa_ext.nlg import LocalizedNLG
-from bot.settings import PROJECT_ROOT
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_when_the_policy_switches(text, intent, current, requested, switch):
 
 @lru_cache(maxsize=1)
 def domain() -> Domain:
-    return Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    return rasa_domain()
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,11 @@ from __future__ import annotations
 import time
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import link_check as lc
-from bot.settings import PROJECT_ROOT
+from bot.domain import load_domain
 
 AUTHORIZE = "https://login.microsoftonline.com/common/oauth2/v2.0/authorize?client_id=x&"
 
@@ -355,7 +354,7 @@ def test_a_long_odd_message_is_checked_quickly(text):
 
 # --- every verdict has its answer ------------------------------------------------------------
 def test_every_verdict_has_a_text_in_the_domain():
-    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    domain = load_domain()
     values = domain["slots"]["link_verdict"]["values"]
     conditioned = {
         condition["value"]

@@ -1,6 +1,6 @@
 """Every language says everything: no response or code text lacks its Danish or English text.
 
-Each language's responses must mirror domain.yml variant by variant (same conditions,
+Each language's responses must mirror the English ones variant by variant (same conditions,
 channels, images and button payloads, the same {slot} placeholders), so that whatever the
 conversation's state, the chosen variant exists in every language and says the same thing.
 """
@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from bot.domain import load_domain
 from bot.locales import DEFAULT_LANGUAGE, languages, load_locale, supported, text, texts
-from bot.settings import PROJECT_ROOT
 
-DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+DOMAIN = load_domain()
 RESPONSES: dict[str, list[dict[str, Any]]] = DOMAIN["responses"]
 OTHERS = [code for code in languages() if code != DEFAULT_LANGUAGE]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.content import content_slots
+from bot.domain import english_responses
 from bot.handoff.transcript import transcript
 from bot.locales import load_locale
 from bot.safety import (
@@ -26,7 +26,6 @@ from bot.safety import (
     redact_assistant,
     redact_event,
 )
-from bot.settings import PROJECT_ROOT
 
 C, S, N = CODE_MARK, SECRET_MARK, NUMBER_MARK
 MARKER = re.compile("|".join(re.escape(mark) for mark in MARKS))
@@ -229,7 +228,7 @@ def _assistant_texts(responses: dict[str, Any], slots: dict[str, str]):
 
 
 def _every_assistant_text():
-    english = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]
+    english = english_responses()
     danish = load_locale("da")
     yield from _assistant_texts(english, {**content_slots(), **SAMPLE_SLOTS})
     slots = {**content_slots(), **danish.slot_values, **SAMPLE_SLOTS}

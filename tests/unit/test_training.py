@@ -1,12 +1,13 @@
 from pathlib import Path
 
+from bot.domain import DOMAIN_FILE
 from bot.processes.training import ensure_model, fingerprint, model_path
 
 
 def make_project(root: Path) -> None:
     (root / "data" / "nlu").mkdir(parents=True)
     (root / "config.yml").write_text("recipe: default.v1\n")
-    (root / "domain.yml").write_text("version: '3.1'\n")
+    (root / DOMAIN_FILE).write_text("version: '3.1'\n")
     (root / "data" / "nlu" / "greet.yml").write_text("nlu: []\n")
 
 
@@ -41,8 +42,8 @@ def test_an_existing_model_for_the_same_data_is_reused_without_training(tmp_path
 
 def test_a_fingerprint_of_chosen_inputs_ignores_the_others(tmp_path: Path):
     make_project(tmp_path)
-    before = fingerprint(tmp_path, inputs=("domain.yml", "data"))
+    before = fingerprint(tmp_path, inputs=(DOMAIN_FILE, "data"))
     (tmp_path / "config.yml").write_text("pipeline: [changed]\n")
-    assert fingerprint(tmp_path, inputs=("domain.yml", "data")) == before
-    (tmp_path / "domain.yml").write_text("version: '3.1'\nintents: [greet]\n")
-    assert fingerprint(tmp_path, inputs=("domain.yml", "data")) != before
+    assert fingerprint(tmp_path, inputs=(DOMAIN_FILE, "data")) == before
+    (tmp_path / DOMAIN_FILE).write_text("version: '3.1'\nintents: [greet]\n")
+    assert fingerprint(tmp_path, inputs=(DOMAIN_FILE, "data")) != before

@@ -1,4 +1,5 @@
-"""Every view the walkthrough state machine can produce has its text in domain.yml."""
+"""Every view the walkthrough state machine can produce has its text in
+data/responses/walkthroughs.yml."""
 
 from __future__ import annotations
 
