@@ -3,10 +3,10 @@
 An exception's message may carry what a user typed: SQLAlchemy's errors quote the statement's
 parameters (a ticket's name, username, phone and summary), Rasa's action errors quote the
 action server's answer, a ValueError may quote its input. Logs are read by more people than
-tickets and kept longer, and the README promises they hold no message texts. So every record
-that carries an exception is formatted here, once, when it is made: the frames (file, line,
-function, source line) and the exception's type, for each exception in the chain, and never
-its message. That is enough to find the bug; the data stays where it belongs.
+tickets and kept longer, and docs/configuration.md promises they hold no message texts. So
+every record that carries an exception is formatted here, once, when it is made: the frames
+(file, line, function, source line) and the exception's type, for each exception in the chain,
+and never its message. That is enough to find the bug; the data stays where it belongs.
 
 Warnings go to the same logs by another road (``warnings.showwarning``, onto stderr), and Rasa
 quotes what a user typed in some: a message starting with "/" that is no intent payload gives

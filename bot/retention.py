@@ -1,6 +1,6 @@
 """Data retention: delete old conversations and resolved tickets (`python -m bot purge`).
 
-What is kept, and for how long, is set by MFA_RETENTION_* (README, "What is kept"). The
+What is kept, and for how long, is set by MFA_RETENTION_* (docs/configuration.md). The
 command is idempotent and cheap, so it can run from cron or a systemd timer as often as
 wanted. A conversation is deleted whole once it has been quiet for the retention period; a
 ticket goes (with its audit log and outbox rows) once it has been resolved for its period.

@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         "empty: generated once into var_dir/console-totp-key.",
     )
 
-    # Telegram (bot/channels/telegram): off until configured; see README "Telegram".
+    # Telegram (bot/channels/telegram): off until configured; see docs/channels.md.
     telegram_mode: Literal["off", "webhook", "polling"] = Field(
         "off", description="off, webhook (Telegram posts to us) or polling (we ask Telegram)."
     )

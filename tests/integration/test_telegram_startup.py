@@ -1,6 +1,6 @@
 """`python -m bot run` with Telegram misconfigured: one sentence, exit code 1, nothing started.
 
-Chosen behaviour (README "Telegram"): a Telegram that is switched on but cannot work as
+Chosen behaviour (docs/channels.md, "Telegram"): a Telegram that is switched on but cannot work as
 configured stops the runner before anything starts; Telegram being unreachable only warns.
 """
 
