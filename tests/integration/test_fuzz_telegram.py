@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -114,8 +115,12 @@ def test_random_and_hostile_updates_never_break_the_webhook(assistant, fake):
 
 def test_a_flooding_chat_is_told_once_to_slow_down(assistant, fake):
     chat_id = random.randint(10**8, 10**9)
+    started = time.monotonic()
     for _ in range(35):
         assert post(assistant, json.dumps(fake.text_update(chat_id, "hi")).encode()) == 200
+    elapsed = time.monotonic() - started
     texts = [call.params["text"] for call in fake.calls_of("sendMessage", chat_id)]
     assert sum("sending messages very fast" in text for text in texts) == 1
-    assert sum("MFA assistant" in text for text in texts) == 30  # the default limit per minute
+    # The default limit is 30 a minute, refilled one every 2 s: a slow machine earns a few more.
+    answered = sum("MFA assistant" in text for text in texts)
+    assert 30 <= answered <= 30 + int(elapsed / 2), (answered, elapsed)

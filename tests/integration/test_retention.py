@@ -89,7 +89,9 @@ def test_purge_deletes_only_what_is_past_its_period(urls, tmp_path: Path):
         store.resolve(session, fresh, "anna", True, "", NOW - timedelta(days=10))
         store.create_ticket(session, draft("waiting"), "k-open", NOW - timedelta(days=900), [])
         practice_store.start(session, "conv-x", NOW - timedelta(hours=2), timedelta(minutes=10))
-        practice_store.start(session, "conv-y", NOW, timedelta(minutes=10))
+        # Alive when the purge runs (NOW is when the module was imported, maybe minutes ago).
+        fresh_start = datetime.now(timezone.utc)
+        practice_store.start(session, "conv-y", fresh_start, timedelta(minutes=10))
         old_id = old.id
 
     env = {
