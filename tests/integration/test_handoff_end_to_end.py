@@ -295,4 +295,5 @@ def test_every_way_of_typing_a_secret_in_the_table_is_kept_nowhere(assistant, ma
     assert not [secret for secret in secrets if secret in mail]
     with sqlite3.connect(assistant.var_dir / "trackers.db") as db:
         stored = "".join(data for (data,) in db.execute("SELECT data FROM events"))
-    assert "482913" not in stored  # the code at the phone question
+    # The code at the phone question; not as digits inside a stored event's float timestamp.
+    assert not re.search(r"(?<![\d.])482913(?!\d)", stored)
