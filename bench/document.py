@@ -20,6 +20,9 @@ MB = 1024 * 1024
 TURN_TARGET_RATIO = 1.5
 P95_TARGET_MS = 150.0
 TRAINING_TARGET_S = 180.0
+# Issue 18, at 10 closed-loop users against `rasa init`'s bot: p95 and throughput ratios.
+CAPACITY_USERS, CAPACITY_P95_RATIO, CAPACITY_THROUGHPUT_RATIO = 10, 0.5, 2.5
+FAST_TRAINING_TARGET_S = 90.0
 
 
 def _mb(value: int | None) -> float:
@@ -38,6 +41,7 @@ def render(results: Results, plot_name: str) -> str:
         _quality(results),
         _conversation_tests(results),
         *(_latency(profile, results) for profile in results.profiles),
+        _capacity(results),
         _production_note(results),
         _soak(results),
         _training(results),
@@ -99,6 +103,16 @@ def _targets(results: Results) -> str:
                 _verdict(project.seconds < TRAINING_TARGET_S),
             ]
         )
+        rows.append(
+            [
+                "full training at most 90 s (issue 18)",
+                number(project.seconds, 0, "s"),
+                number(reference.seconds, 0, "s") + " (default config)" if reference else MISSING,
+                times(ratio(project.seconds, reference.seconds)) if reference else MISSING,
+                _verdict(project.seconds <= FAST_TRAINING_TARGET_S),
+            ]
+        )
+    rows += _capacity_targets(results)
     for profile in results.profiles:
         points = profile.long_conversation
         if points and 1 in points and 200 in points:
@@ -114,7 +128,7 @@ def _targets(results: Results) -> str:
             )
     if not rows:
         return ""
-    headers = ["target (issue 8)", "measured", "reference", "ratio", "verdict"]
+    headers = ["target (issues 8, 18)", "measured", "reference", "ratio", "verdict"]
     return "## Targets\n\n" + table(headers, rows)
 
 
@@ -352,6 +366,106 @@ def _latency(profile: ProfileRun, results: Results) -> str:
         + "\n\n"
         + table(load_headers, load_rows)
         + samples
+    )
+
+
+def _capacity_targets(results: Results) -> list[list[str]]:
+    """Issue 18's closed-loop targets for each profile, against `rasa init`'s bot."""
+    stock = results.stock_capacity.get(CAPACITY_USERS)
+    if stock is None:
+        return []
+    rows = []
+    for profile in results.profiles:
+        level = profile.capacity.get(CAPACITY_USERS)
+        if level is None:
+            continue
+        ours, theirs = level.load.summary, stock.load.summary
+        p95 = ratio(ours.p95_ms, theirs.p95_ms)
+        rows.append(
+            [
+                f"{profile.name}, {CAPACITY_USERS} closed-loop users: p95 at most "
+                f"{CAPACITY_P95_RATIO}x stock",
+                number(ours.p95_ms, 0, "ms"),
+                number(theirs.p95_ms, 0, "ms") + " (`rasa init` bot)",
+                times(p95),
+                _verdict(None if math.isnan(p95) else p95 <= CAPACITY_P95_RATIO),
+            ]
+        )
+        throughput = ratio(ours.throughput_per_s, theirs.throughput_per_s)
+        enough = None if math.isnan(throughput) else throughput >= CAPACITY_THROUGHPUT_RATIO
+        rows.append(
+            [
+                f"{profile.name}, {CAPACITY_USERS} closed-loop users: throughput at least "
+                f"{CAPACITY_THROUGHPUT_RATIO}x stock",
+                number(ours.throughput_per_s, 1, "msg/s"),
+                number(theirs.throughput_per_s, 1, "msg/s") + " (`rasa init` bot)",
+                times(throughput),
+                _verdict(enough),
+            ]
+        )
+    return rows
+
+
+def _capacity(results: Results) -> str:
+    servers = [("stock `rasa init` bot", results.stock_capacity)] + [
+        (profile.name, profile.capacity) for profile in results.profiles if profile.capacity
+    ]
+    if not any(levels for _, levels in servers):
+        note = results.stock_capacity_note or "Not measured in this run."
+        return "## Capacity: closed loop\n\n" + note
+    rows = []
+    for users in sorted({users for _, levels in servers for users in levels}):
+        stock = results.stock_capacity.get(users)
+        for name, levels in servers:
+            level = levels.get(users)
+            if level is None:
+                continue
+            summary = level.load.summary
+            reference = stock.load.summary if stock else None
+
+            def against(value: float, stock_value: float | None) -> str:
+                return times(ratio(value, stock_value)) if stock_value is not None else MISSING
+
+            rows.append(
+                [
+                    str(users),
+                    name,
+                    number(summary.p50_ms, 0),
+                    number(summary.p95_ms, 0),
+                    number(summary.throughput_per_s, 1),
+                    number(level.cpu_ms_per_message, 1),
+                    against(summary.p95_ms, reference.p95_ms if reference else None),
+                    against(
+                        summary.throughput_per_s, reference.throughput_per_s if reference else None
+                    ),
+                    against(level.cpu_ms_per_message, stock.cpu_ms_per_message if stock else None),
+                    str(level.load.errors),
+                ]
+            )
+    headers = [
+        "users",
+        "server",
+        "p50 ms",
+        "p95 ms",
+        "msg/s",
+        "CPU ms/msg",
+        "p95 / stock",
+        "msg/s / stock",
+        "CPU / stock",
+        "errors",
+    ]
+    note = f"\n\n{results.stock_capacity_note}" if results.stock_capacity_note else ""
+    return (
+        "## Capacity: closed loop\n\n"
+        "Each user sends the next message the moment the answer arrives, for "
+        f"{results.load_seconds:.0f} s per level: the server never waits, so this is how much "
+        "it can answer. The project plays its realistic conversations (FAQ answers, "
+        "walkthroughs with the action server, a ticket form); the reference is stock Rasa "
+        "3.6's starter bot (`rasa init`: the mood bot, default configuration, REST channel, "
+        "in-memory stores, no action server) on a plain `rasa run`, measured right before on "
+        "the same machine. CPU ms/msg: user and system CPU time of the server's whole process "
+        "tree (Rasa, action server, nginx, replicas) per answered message (bench/capacity.py)."
+        "\n\n" + table(headers, rows) + note
     )
 
 

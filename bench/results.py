@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bench.capacity import CapacityLevel
 from bench.conversation_tests import WastedBreakdown
 from bench.load import LoadResult
 from bench.training import Training
@@ -32,6 +33,7 @@ class ProfileRun:
     long_conversation: dict[int, float] | None = None
     long_conversation_note: str = ""
     sample_answers: list[str] = field(default_factory=list)
+    capacity: dict[int, CapacityLevel] = field(default_factory=dict)  # closed-loop users -> level
 
 
 @dataclass
@@ -51,6 +53,9 @@ class Results:
     stock_cold_start_s: float = float("nan")
     stock_peak_rss: int | None = None
     stock_reference: LoadResult | None = None
+    # `rasa init`'s bot under the closed-loop levels (bench/capacity.py), or why not measured
+    stock_capacity: dict[int, CapacityLevel] = field(default_factory=dict)
+    stock_capacity_note: str = ""
     profiles: list[ProfileRun] = field(default_factory=list)
     production_note: str = ""
     # tests/conversations played against the embedded default (bench/conversation_tests.py)

@@ -21,7 +21,16 @@ from typing import Any
 
 import httpx
 
-from bench import conversation_tests, document, long_conversation, plot, quality, servers, training
+from bench import (
+    capacity,
+    conversation_tests,
+    document,
+    long_conversation,
+    plot,
+    quality,
+    servers,
+    training,
+)
 from bench.conversations import REFERENCE_SCRIPTS, SCRIPTS
 from bench.load import THINK_TIME_S, converse, run_load
 from bench.results import USER_LEVELS, Level, ProfileRun, Results
@@ -87,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         measure_training(args, results, work)
         measure_quality(results, model)
         measure_stock(results, model, work, 0 if args.quick else args.load_seconds, run_id)
+        measure_stock_capacity(args, results, work, run_id)
         embedded = servers.start_embedded(work / "embedded")
 
         def play_conversations() -> None:
@@ -154,6 +164,31 @@ def measure_stock(
     log(f"  cold start {stock.cold_start_s:.1f} s")
 
 
+def measure_stock_capacity(
+    args: argparse.Namespace, results: Results, work: Path, run_id: str
+) -> None:
+    """`rasa init`'s bot on a plain `rasa run` under the closed-loop levels (bench/capacity.py)."""
+    log("stock Rasa's starter bot (`rasa init`), closed loop ...")
+    try:
+        model = capacity.init_bot_model(get_settings().models_dir, allow_training=True)
+        stock = servers.start_stock_rasa(model, work / "stock-init")
+    except (RuntimeError, OSError) as error:  # report it, keep the rest of the run's figures
+        results.stock_capacity_note = f"Not measured: {str(error).strip()[-300:]}"
+        log(f"  {results.stock_capacity_note}")
+        return
+    try:
+        results.stock_capacity = capacity.measure(
+            stock.base_url,
+            stock.process.pid,
+            capacity.INIT_BOT_SCRIPTS,
+            args.load_seconds,
+            f"{run_id}-init",
+            log,
+        )
+    finally:
+        stock.stop()
+
+
 def measure_profile(
     server: servers.Server,
     args: argparse.Namespace,
@@ -194,6 +229,10 @@ def measure_profile(
                 run_load(server.base_url, 50, args.soak_seconds, SCRIPTS, f"{run_id}-soak")
             )
             profile.soak_missing_from_store = check_store(server, profile.soak.answered)
+        tag = f"{run_id}-{server.name.split()[0]}-closed"
+        profile.capacity = capacity.measure(
+            server.base_url, server.process.pid, SCRIPTS, args.load_seconds, tag, log
+        )
         measure_long_conversation(profile, server.base_url, args.repeats)
     finally:
         profile.peak_rss = server.stop()

@@ -79,10 +79,23 @@ def conversation_key(conversation_id: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets the action server read while the console writes (and vice versa)."""
+    """WAL lets readers and one writer work at once: the action server reads while the console
+    writes, and reads a ticket's transcript from the conversation store while Rasa saves turns.
+
+    Commits stay fully synchronous, so a saved turn or ticket survives a power cut.
+    """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def prepare_sqlite(engine: Engine) -> None:
+    """Set the pragmas above on each new connection of a SQLite engine (others are left alone).
+
+    For engines made elsewhere too: Rasa's SQL tracker store creates its own.
+    """
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
 
 
 def make_engine(url: str) -> Engine:
@@ -95,7 +108,7 @@ def make_engine(url: str) -> Engine:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     # Rasa SDK runs actions on several threads; a connection may move between them.
     engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _sqlite_pragmas)
+    prepare_sqlite(engine)
     return engine
 
 

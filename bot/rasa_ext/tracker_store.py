@@ -35,6 +35,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
+from bot.db import prepare_sqlite
 from bot.rasa_ext import events_table
 from bot.rasa_ext.tracker_compaction import (
     SLOT_RESETS,
@@ -89,6 +90,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             compact = get_settings().tracker_compaction
         self.compact = compact
         super().__init__(domain, **kwargs)
+        prepare_sqlite(self.engine)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session's tracker: compact when the session is long, else in full."""

@@ -63,3 +63,16 @@ def test_stored_conversations_hold_no_secrets(tracker_store_url: str, tmp_path: 
     again = asyncio.run(store.retrieve("someone"))
     assert again.latest_message.text.startswith("my code is [code removed]")
     store.engine.dispose()
+
+
+def test_embedded_conversation_store_writes_ahead(tmp_path: Path):
+    """The embedded default's SQLite store is in WAL mode once a turn is saved, so a ticket's
+    transcript can be read while Rasa writes (bot/db.py)."""
+    settings = Settings(var_dir=tmp_path, tracker_store_url="")
+    endpoints = AvailableEndpoints.read_endpoints(str(write_endpoints(settings)))
+    store = create_tracker_store(endpoints.tracker_store, DOMAIN)
+    tracker = DialogueStateTracker.from_events("wal", [UserUttered("hello")])
+    asyncio.run(store.save(tracker))
+    database = next(tmp_path.rglob("*.db"))
+    with sa.create_engine(f"sqlite:///{database}").connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -321,3 +321,63 @@ def test_the_tickets_database_is_read_only_when_it_is_the_runs_own(tmp_path, mon
         close()
     monkeypatch.setenv("MFA_DATABASE_URL", "postgresql://someone@db/their_tickets")
     assert tickets_database(tmp_path) is None
+
+
+def _closed_loop(latency_ms: float, answered: int, cpu_seconds: float):
+    from bench.capacity import CapacityLevel
+    from bench.load import LoadResult
+
+    load = LoadResult(users=10, elapsed_s=10.0, latencies_ms=[latency_ms] * answered)
+    return CapacityLevel(load, cpu_seconds)
+
+
+def test_capacity_is_shown_against_stock_rasa_with_cpu_per_message_and_issue_18_verdicts():
+    from bench.document import _capacity, _capacity_targets
+    from bench.results import ProfileRun, Results
+
+    results = Results(quick=True, machine="m", load_seconds=10, soak_seconds=5, think_time_s=(0, 0))
+    results.stock_capacity = {10: _closed_loop(300.0, 400, 8.0)}  # 40 msg/s, 20 ms CPU each
+    profile = ProfileRun("embedded default")
+    profile.capacity = {10: _closed_loop(120.0, 1000, 10.0)}  # 100 msg/s, 10 ms CPU each
+    results.profiles.append(profile)
+    section = _capacity(results)
+    assert (
+        "| 10 | stock `rasa init` bot | 300 | 300 | 40.0 | 20.0 | 1.00x | 1.00x | 1.00x | 0 |"
+        in (section)
+    )
+    assert "| 10 | embedded default | 120 | 120 | 100.0 | 10.0 | 0.40x | 2.50x | 0.50x | 0 |" in (
+        section
+    )
+    p95, throughput = _capacity_targets(results)
+    assert (p95[3], p95[4], throughput[3], throughput[4]) == ("0.40x", "met", "2.50x", "met")
+    profile.capacity = {10: _closed_loop(200.0, 600, 10.0)}
+    p95, throughput = _capacity_targets(results)
+    assert (p95[4], throughput[4]) == ("**not met**", "**not met**")
+
+
+def test_capacity_section_says_why_the_reference_is_missing():
+    from bench.document import _capacity
+    from bench.results import Results
+
+    results = Results(quick=True, machine="m", load_seconds=10, soak_seconds=5, think_time_s=(0, 0))
+    results.stock_capacity_note = "Not measured: `rasa init` failed"
+    assert _capacity(results).endswith("Not measured: `rasa init` failed")
+
+
+def test_cpu_time_of_a_process_tree_counts_its_children():
+    import subprocess
+    import sys
+    import time
+
+    from bench.capacity import cpu_seconds
+
+    busy = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'sum(range(3 * 10**7))'])"
+    parent = subprocess.Popen([sys.executable, "-c", busy + "; input()"], stdin=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while cpu_seconds(parent.pid) < 0.3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert cpu_seconds(parent.pid) >= 0.3  # the child's sum, counted while it runs
+    finally:
+        parent.kill()
+        parent.wait()
