@@ -101,14 +101,21 @@ def init_bot_model(models_dir: Path, *, allow_training: bool) -> Path | None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-rasa-init-") as scratch:
         project = Path(scratch) / "project"
+        project.mkdir()
         env = {**rasa_environment(), "RASA_CACHE_DIRECTORY": str(Path(scratch) / "cache")}
         command = [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(project)]
         done = subprocess.run(
-            command, cwd=scratch, env=env, capture_output=True, text=True, check=False
+            command,
+            cwd=scratch,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
         )
         trained = sorted((project / "models").glob("*.tar.gz"))
         if done.returncode != 0 or not trained:
-            raise RuntimeError(f"`rasa init` failed:\n{(done.stdout + done.stderr)[-2000:]}")
+            raise RuntimeError(f"`rasa init` failed:\n{done.stdout[-2000:]}")
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(project, folder)
     return sorted((folder / "models").glob("*.tar.gz"))[-1]

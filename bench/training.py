@@ -23,7 +23,12 @@ from pathlib import Path
 
 from bench.memory import MemorySampler
 from bot.domain import DOMAIN_FILE
-from bot.processes.training import TRAINING_INPUTS, fingerprint, rasa_environment
+from bot.processes.training import (
+    RASA_WITH_HOOKS,
+    TRAINING_INPUTS,
+    fingerprint,
+    rasa_environment,
+)
 from bot.settings import PROJECT_ROOT
 
 # rasa init's config.yml (Rasa 3.6) with its commented default pipeline and policies written
@@ -69,13 +74,14 @@ class Training:
     reused: bool = False
 
 
-def train(config: Path, out_dir: Path, model_name: str) -> Training:
-    """`rasa train` in a subprocess with a fresh component cache; raises if it fails."""
+def train(config: Path, out_dir: Path, model_name: str, module: str = "rasa") -> Training:
+    """`python -m <module> train` in a subprocess with a fresh component cache; raises if it
+    fails. The project trains as `python -m bot train` does, the reference as stock Rasa."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-rasa-cache-") as cache:
         env = {**rasa_environment(), "RASA_CACHE_DIRECTORY": cache}
         command = [
-            sys.executable, "-m", "rasa", "train",
+            sys.executable, "-m", module, "train",
             "--config", str(config),
             "--domain", str(PROJECT_ROOT / DOMAIN_FILE),
             "--data", str(PROJECT_ROOT / "data"),
@@ -105,7 +111,9 @@ def train(config: Path, out_dir: Path, model_name: str) -> Training:
 
 def train_project(work_dir: Path) -> Training:
     """The project's own config.yml, trained again into a scratch directory (models/ untouched)."""
-    return train(PROJECT_ROOT / "config.yml", work_dir / "project-model", "project")
+    return train(
+        PROJECT_ROOT / "config.yml", work_dir / "project-model", "project", RASA_WITH_HOOKS
+    )
 
 
 def reference_key() -> str:

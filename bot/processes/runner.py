@@ -20,7 +20,7 @@ from bot.channels.telegram.config import TelegramConfigError
 from bot.channels.telegram.config import preflight as telegram_preflight
 from bot.processes.credentials import write_credentials
 from bot.processes.endpoints import write_endpoints
-from bot.processes.training import ensure_model, rasa_environment
+from bot.processes.training import RASA_WITH_HOOKS, ensure_model, rasa_environment
 from bot.rasa_ext import cors
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -156,7 +156,7 @@ def rasa_server(
     return Service(
         name=name,
         command=[
-            sys.executable, "-m", "bot.rasa_ext.rasa_server", "run",
+            sys.executable, "-m", RASA_WITH_HOOKS, "run",
             "--model", str(model),
             "--endpoints", str(endpoints),
             "--credentials", str(credentials or PROJECT_ROOT / "credentials.yml"),

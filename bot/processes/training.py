@@ -18,6 +18,8 @@ from bot.settings import PROJECT_ROOT
 
 MODEL_PREFIX = "mfa-"
 TRAINING_INPUTS = ("config.yml", DOMAIN_FILE, "data")  # responses are in data/responses
+# Rasa's command line with the assistant's hooks: serving and training go through it.
+RASA_WITH_HOOKS = "bot.rasa_ext.rasa_server"
 
 
 def rasa_environment() -> dict[str, str]:
@@ -64,7 +66,7 @@ def ensure_model(models_dir: Path, root: Path = PROJECT_ROOT, *, force: bool = F
     print("Training the model (data changed or no model yet) ...", flush=True)
     subprocess.run(
         [
-            sys.executable, "-m", "rasa", "train",
+            sys.executable, "-m", RASA_WITH_HOOKS, "train",
             "--config", str(root / "config.yml"),
             "--domain", str(root / DOMAIN_FILE),
             "--data", str(root / "data"),

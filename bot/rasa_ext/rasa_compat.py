@@ -1,11 +1,12 @@
 """The Rasa internals the assistant replaces or subclasses, and one check that they are as written.
 
-Rasa has no hooks for what action_failures.py, action_results.py, cors.py, nlg.py and
-tracker_store.py do, so they wrap or override private functions. A Rasa upgrade that moves one
-would not fail loudly: a wrapper would pass the wrong arguments, or an override would never be
-called. So every Rasa process of the assistant checks at start-up (rasa_server.py) that the
-installed Rasa is the version these were written for and that each replaced function still has
-the parameters they expect, and stops with one sentence naming what moved.
+Rasa has no hooks for what action_failures.py, action_results.py, cors.py, fingerprints.py,
+nlg.py and tracker_store.py do, so they wrap or override private functions. A Rasa upgrade
+that moves one would not fail loudly: a wrapper would pass the wrong arguments, or an override
+would never be called. So every Rasa process of the assistant checks at start-up
+(rasa_server.py) that the installed Rasa is the version these were written for and that each
+replaced function still has the parameters they expect, and stops with one sentence naming
+what moved.
 
 A plain `rasa run` or `rasa shell` in the project would serve the model without the stores,
 the action server's secret, the language handling and these patches; the first import of the
@@ -44,6 +45,9 @@ REPLACED: dict[str, tuple[str, ...]] = {
     "rasa.core.tracker_store:SQLTrackerStore.retrieve": ("self", "sender_id"),
     "rasa.core.tracker_store:SQLTrackerStore.save": ("self", "tracker"),
     "rasa.core.tracker_store:SQLTrackerStore.SQLEvent": (),
+    # fingerprints.py replaces both during training.
+    "rasa.nlu.tokenizers.tokenizer:Token.fingerprint": ("self",),
+    "rasa.shared.nlu.training_data.features:Features.fingerprint": ("self",),
     # nlg.py subclasses it and replaces its `responses` attribute with a property.
     "rasa.core.nlg:TemplatedNaturalLanguageGenerator.__init__": ("self", "responses"),
     "rasa.core.nlg:TemplatedNaturalLanguageGenerator.generate": (

@@ -1,6 +1,7 @@
-"""`python -m bot.rasa_ext.rasa_server run ...`: Rasa's command line with the assistant's hooks.
+"""`python -m bot.rasa_ext.rasa_server run|train ...`: Rasa's command line with our hooks.
 
-The runner starts Rasa servers through this module instead of `python -m rasa` so that every
+The runner starts Rasa servers, and training runs, through this module instead of
+`python -m rasa`, so that training hashes its cache's content cheaply (fingerprints.py), every
 replica answers an unreachable action server with a useful sentence (action_failures.py)
 and checks the action server's answers without re-checking their schema each time
 (action_results.py), allows browsers no credentials (cors.py), and logs no
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 
 from bot import private_logs
-from bot.rasa_ext import action_failures, action_results, cors, rasa_compat
+from bot.rasa_ext import action_failures, action_results, cors, fingerprints, rasa_compat
 
 # Sanic reads a whole body before the chat channels check their 64 KB limit, and Rasa leaves
 # Sanic's own limit at 100 MB: larger bodies are refused from their Content-Length, unread.
@@ -32,6 +33,7 @@ def main() -> None:
     action_failures.install()
     action_results.install()
     cors.install()
+    fingerprints.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
