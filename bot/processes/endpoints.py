@@ -65,6 +65,8 @@ def render_endpoints(settings: Settings) -> dict[str, Any]:
         "action_endpoint": {
             "url": settings.action_server_url,
             "headers": {ACTION_SECRET_HEADER: action_secret(settings)},
+            # The domain goes only to the actions that read it (send_domain in domain.yml).
+            "enable_selective_domain": True,
         },
         "tracker_store": tracker_store_config(settings),
         "lock_store": lock_store_config(settings),

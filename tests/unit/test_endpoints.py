@@ -13,7 +13,8 @@ def test_embedded_defaults_are_a_sqlite_file_and_an_in_memory_lock(tmp_path: Pat
     secret = (tmp_path / "action-secret").read_text().strip()  # made once, the owner's only
     assert len(secret) >= 32 and (tmp_path / "action-secret").stat().st_mode & 0o077 == 0
     assert endpoints["action_endpoint"] == {
-        "url": "http://127.0.0.1:6000/webhook", "headers": {"X-Action-Secret": secret}
+        "url": "http://127.0.0.1:6000/webhook", "headers": {"X-Action-Secret": secret},
+        "enable_selective_domain": True,
     }  # fmt: skip
     again = render_endpoints(Settings(var_dir=tmp_path, action_port=6000))
     assert again["action_endpoint"]["headers"] == {"X-Action-Secret": secret}
@@ -25,6 +26,7 @@ def test_a_configured_action_secret_and_interface_are_used(tmp_path: Path):
     assert endpoint == {
         "url": "http://10.1.2.3:5055/webhook",
         "headers": {"X-Action-Secret": "s" * 40},
+        "enable_selective_domain": True,
     }
     assert not (tmp_path / "action-secret").exists()
     wildcard = Settings(var_dir=tmp_path, action_secret="s" * 40, action_host="0.0.0.0")
