@@ -90,14 +90,12 @@ def measure(
     return levels
 
 
-def init_bot_model(models_dir: Path, *, allow_training: bool) -> Path | None:
-    """The trained model of `rasa init`'s bot for the installed Rasa: kept, made, or None."""
+def init_bot_model(models_dir: Path) -> Path:
+    """The trained model of `rasa init`'s bot for the installed Rasa: the kept one, or made."""
     folder = models_dir / "reference" / f"rasa-init-{version('rasa')}"
     models = sorted((folder / "models").glob("*.tar.gz"))
     if models:
         return models[-1]
-    if not allow_training:
-        return None
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-rasa-init-") as scratch:
         project = Path(scratch) / "project"

@@ -170,7 +170,7 @@ def measure_stock_capacity(
     """`rasa init`'s bot on a plain `rasa run` under the closed-loop levels (bench/capacity.py)."""
     log("stock Rasa's starter bot (`rasa init`), closed loop ...")
     try:
-        model = capacity.init_bot_model(get_settings().models_dir, allow_training=True)
+        model = capacity.init_bot_model(get_settings().models_dir)
         stock = servers.start_stock_rasa(model, work / "stock-init")
     except (RuntimeError, OSError) as error:  # report it, keep the rest of the run's figures
         results.stock_capacity_note = f"Not measured: {str(error).strip()[-300:]}"
