@@ -380,29 +380,30 @@ def _capacity_targets(results: Results) -> list[list[str]]:
         if level is None:
             continue
         ours, theirs = level.load.summary, stock.load.summary
-        p95 = ratio(ours.p95_ms, theirs.p95_ms)
-        rows.append(
-            [
-                f"{profile.name}, {CAPACITY_USERS} closed-loop users: p95 at most "
-                f"{CAPACITY_P95_RATIO}x stock",
-                number(ours.p95_ms, 0, "ms"),
-                number(theirs.p95_ms, 0, "ms") + " (`rasa init` bot)",
-                times(p95),
-                _verdict(None if math.isnan(p95) else p95 <= CAPACITY_P95_RATIO),
-            ]
-        )
-        throughput = ratio(ours.throughput_per_s, theirs.throughput_per_s)
-        enough = None if math.isnan(throughput) else throughput >= CAPACITY_THROUGHPUT_RATIO
-        rows.append(
-            [
-                f"{profile.name}, {CAPACITY_USERS} closed-loop users: throughput at least "
-                f"{CAPACITY_THROUGHPUT_RATIO}x stock",
-                number(ours.throughput_per_s, 1, "msg/s"),
-                number(theirs.throughput_per_s, 1, "msg/s") + " (`rasa init` bot)",
-                times(throughput),
-                _verdict(enough),
-            ]
-        )
+        # (what, bound, our figure, stock's, digits, unit, is the ratio within the bound?)
+        targets = [
+            ("p95 at most", CAPACITY_P95_RATIO, ours.p95_ms, theirs.p95_ms, 0, "ms", float.__le__),
+            (
+                "throughput at least",
+                CAPACITY_THROUGHPUT_RATIO,
+                ours.throughput_per_s,
+                theirs.throughput_per_s,
+                1,
+                "msg/s",
+                float.__ge__,
+            ),
+        ]
+        for what, bound, figure, reference, digits, unit, within in targets:
+            share = ratio(figure, reference)
+            rows.append(
+                [
+                    f"{profile.name}, {CAPACITY_USERS} closed-loop users: {what} {bound}x stock",
+                    number(figure, digits, unit),
+                    number(reference, digits, unit) + " (`rasa init` bot)",
+                    times(share),
+                    _verdict(None if math.isnan(share) else within(share, bound)),
+                ]
+            )
     return rows
 
 
