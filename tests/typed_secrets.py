@@ -14,6 +14,7 @@ passphrase ("horse") in the assistant's own answers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 TYPED: set[str] = set()
@@ -33,11 +34,23 @@ def assistant_files(root: Path) -> list[Path]:
     return [path for folder in runtime_dirs for path in folder.rglob("*") if path.is_file()]
 
 
+def read_stored(files: Iterable[Path]) -> dict[Path, bytes]:
+    """Each file's bytes. A file gone since it was listed is skipped: SQLite deletes a
+    database's -wal and -shm files when its last connection closes, which a running assistant
+    may do at any moment (what they held is then in the database file itself)."""
+    stored = {}
+    for path in files:
+        try:
+            stored[path] = path.read_bytes()
+        except FileNotFoundError:
+            continue
+    return stored
+
+
 def survivors(files: list[Path], secrets: set[str]) -> list[tuple[str, str]]:
     """(file, secret) for every typed secret still found in a file, as UTF-8 or JSON-escaped."""
     found = []
-    for path in files:
-        content = path.read_bytes()
+    for path, content in read_stored(files).items():
         for secret in secrets:
             forms = {secret.encode(), secret.encode("unicode_escape").replace(b"\\x", b"\\u00")}
             if any(form in content for form in forms):

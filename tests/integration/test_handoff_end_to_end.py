@@ -25,7 +25,7 @@ from tests.integration.assistant import (
 )
 from tests.integration.databases import stored_tickets
 from tests.integration.smtp import Mailbox, start_smtp_server
-from tests.typed_secrets import survivors, typed
+from tests.typed_secrets import read_stored, survivors, typed
 from tests.unit.test_redaction_table import TABLE as REDACTION_TABLE
 
 pytestmark = pytest.mark.slow
@@ -210,7 +210,7 @@ def test_secrets_typed_into_the_chat_are_kept_nowhere(assistant, mailbox):
     mail = box.wait_for_subject(reference)
 
     secrets = (password, code, code.replace(" ", ""))
-    stored = {path: path.read_bytes() for path in assistant.var_dir.rglob("*") if path.is_file()}
+    stored = read_stored(path for path in assistant.var_dir.rglob("*") if path.is_file())
     assert any(path.name == "trackers.db" for path in stored)
     assert any(path.suffix == ".log" for path in stored)
     for path, content in stored.items():
