@@ -25,7 +25,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bench.load import LoadResult, run_load
-from bench.memory import PROC, process_tree
+from bench.memory import process_tree, stat_fields
 from bot.processes.training import rasa_environment
 
 CLOSED_LOOP_USERS = (1, 10, 50)
@@ -53,15 +53,12 @@ class CapacityLevel:
 
 def cpu_seconds(root_pid: int) -> float:
     """User and system CPU time of a process and all its living descendants, from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for pid in process_tree(root_pid):
-        try:
-            fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # exited between listing and reading
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return total / ticks
+        fields = stat_fields(pid)
+        if fields is not None:  # else exited between listing and reading
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def measure(
@@ -116,4 +113,4 @@ def init_bot_model(models_dir: Path) -> Path:
             raise RuntimeError(f"`rasa init` failed:\n{done.stdout[-2000:]}")
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(project, folder)
-    return sorted((folder / "models").glob("*.tar.gz"))[-1]
+    return folder / "models" / trained[-1].name

@@ -32,19 +32,28 @@ ROLES: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
+def stat_fields(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat after the command name (state, ppid, ...), or None if it has exited.
+
+    "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after it.
+    """
+    try:
+        stat = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()
+
+
 def _parents() -> dict[int, list[int]]:
     """parent pid -> child pids, for every process visible now."""
     children: dict[int, list[int]] = {}
     for entry in PROC.iterdir():
         if not entry.name.isdigit():
             continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
+        fields = stat_fields(int(entry.name))
+        if fields is None:
             continue  # exited meanwhile
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses; split after it.
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
     return children
 
 
