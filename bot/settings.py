@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     lock_store_key_prefix: str = Field(
         "", description="Prefix of the lock store's Redis keys, when several assistants share a db."
     )
+    lock_lifetime_seconds: int = Field(
+        15,
+        ge=2,
+        le=600,
+        description="How long a conversation's lock outlives a replica that died holding it "
+        "(Rasa's TICKET_LOCK_LIFETIME, 60 s by default): the longest a message may take, a "
+        "ticket's retries included, and well under the widget's 30 s.",
+    )
     # Production profile (python -m bot production): replicas on rasa_port, rasa_port + 1, ...
     # behind nginx on load_balancer_port.
     rasa_replicas: int = Field(2, ge=1, le=16, description="Rasa servers behind the balancer.")

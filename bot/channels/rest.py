@@ -12,6 +12,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import metrics
 from bot.channels.backlog import requests_in_hand
 from bot.channels.validation import BadRequest, ChatRequest, Limits, parse_chat_request
 from bot.client_address import client_address
@@ -87,8 +88,12 @@ class ValidatedRestInput(RestInput):
             )
             # A client that changes its sender id each time is still one address.
             wait = await address_limiter.retry_after(address)
-            wait = wait or await limiter.retry_after(chat.sender)
             if wait:
+                metrics.RATE_LIMITED.labels("address").inc()
+                return too_many(wait)
+            wait = await limiter.retry_after(chat.sender)
+            if wait:
+                metrics.RATE_LIMITED.labels("sender").inc()
                 return too_many(wait)
             return response.json(await self._answer(chat, on_new_message))
 

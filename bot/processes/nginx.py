@@ -9,6 +9,10 @@ nginx can copy the ``upstream`` and ``location`` blocks.
 from __future__ import annotations
 
 import shutil
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.processes.runner import Service
@@ -22,6 +26,8 @@ CONNECT_TIMEOUT_S = 2
 READ_TIMEOUT_S = 60
 # After a failure nginx leaves a replica alone for this long before trying it again.
 FAIL_TIMEOUT_S = 10
+# A replica whose /ready takes longer than this is as good as not ready.
+READY_TIMEOUT_S = 2
 
 
 class NginxMissing(RuntimeError):
@@ -43,7 +49,9 @@ def replica_ports(settings: Settings) -> list[int]:
     return [settings.rasa_port + index for index in range(settings.rasa_replicas)]
 
 
-def render_config(settings: Settings, prefix: Path, logs: Path) -> str:
+def render_config(
+    settings: Settings, prefix: Path, logs: Path, down: frozenset[int] = frozenset()
+) -> str:
     """nginx.conf for round robin over the replicas with failover where it is safe.
 
     ``proxy_next_upstream error timeout http_502``: a request goes to the next replica when
@@ -52,12 +60,16 @@ def render_config(settings: Settings, prefix: Path, logs: Path) -> str:
     twice); a POST to a replica that refused the connection was never seen and does move on.
     No sticky sessions: every replica reads the conversation from the shared tracker store.
 
+    Replicas on a port in ``down`` are marked so: nginx sends them nothing until a new
+    configuration is loaded (ReplicaGate below).
+
     No keep-alive connections to the replicas: a POST written onto a kept connection to a
     replica that has just died counts as sent and would get a 502 instead of moving on; a
     new loopback connection per request costs far less than a Rasa answer.
     """
     servers = "\n".join(
-        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;"
+        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s"
+        + (" down;" if port in down else ";")
         for port in replica_ports(settings)
     )
     body_limit_kb = max(64, settings.max_message_chars * 8 // 1024 + 16)
@@ -110,15 +122,66 @@ http {{
 """
 
 
-def write_config(settings: Settings) -> Path:
+def write_config(settings: Settings, down: frozenset[int] = frozenset()) -> Path:
     """Render nginx.conf into var_dir/nginx/ (with its temp dirs) and return its path."""
     prefix = settings.var_dir / "nginx"
     logs = settings.var_dir / "logs"
     for directory in (prefix, logs):
         directory.mkdir(parents=True, exist_ok=True)
     path = prefix / "nginx.conf"
-    path.write_text(render_config(settings, prefix, logs))
+    path.write_text(render_config(settings, prefix, logs, down))
     return path
+
+
+def replica_is_ready(port: int) -> bool:
+    """The replica's /ready answers 200 within READY_TIMEOUT_S (bot/rasa_ext/service_routes.py)."""
+    try:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/ready", timeout=READY_TIMEOUT_S
+        ) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):  # 503 (HTTPError), refused, or no answer
+        return False
+
+
+class ReplicaGate:
+    """Keeps nginx sending messages only to the replicas that say they are ready.
+
+    nginx's open-source edition has no active health checks: it learns that a replica is
+    gone only from a request that fails, and a replica that hangs, or answers every message
+    with an apology because its database is away, keeps getting a share of the users. The
+    supervisor asks each replica's /ready every second (``check``); when the set of ready ones
+    changes, it renders nginx's configuration with the others marked ``down`` and has nginx
+    reload it (SIGHUP: a graceful reload, requests in flight finish). When no replica is ready,
+    all stay in: nginx then tries each, and the users get the replicas' own apology.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        nginx: Service,
+        is_ready: Callable[[int], bool] = replica_is_ready,
+    ) -> None:
+        self.settings = settings
+        self.nginx = nginx
+        self.is_ready = is_ready
+        self.ports = replica_ports(settings)
+        self.down: frozenset[int] = frozenset()
+        self._pool = ThreadPoolExecutor(max_workers=len(self.ports))
+
+    def check(self) -> None:
+        """Ask every replica at once; reload nginx if the ready set changed."""
+        ready = dict(zip(self.ports, self._pool.map(self.is_ready, self.ports), strict=True))
+        down = frozenset(port for port, ok in ready.items() if not ok)
+        if down == frozenset(self.ports):
+            down = frozenset()
+        if down == self.down:
+            return
+        self.down = down
+        write_config(self.settings, down)
+        self.nginx.reload()
+        taken_out = ", ".join(map(str, sorted(down))) or "none"
+        print(f"  Replicas not ready, sent no messages: {taken_out}.", flush=True)
 
 
 def nginx_service(settings: Settings, config: Path) -> Service:

@@ -23,7 +23,13 @@ from bot.channels.telegram.config import TelegramConfigError
 from bot.channels.telegram.config import preflight as telegram_preflight
 from bot.processes.credentials import write_credentials
 from bot.processes.endpoints import write_endpoints
-from bot.processes.nginx import NginxMissing, nginx_service, replica_ports, write_config
+from bot.processes.nginx import (
+    NginxMissing,
+    ReplicaGate,
+    nginx_service,
+    replica_ports,
+    write_config,
+)
 from bot.processes.runner import (
     Service,
     action_server,
@@ -132,7 +138,7 @@ def prepare_stores(settings: Settings, say: Callable[[str], None] = print) -> No
     check_redis(settings.lock_store_url)
 
 
-def build_stages(settings: Settings) -> list[list[Service]]:
+def build_stages(settings: Settings) -> tuple[list[list[Service]], ReplicaGate]:
     """Processes in start-up order, each stage once the one before answers.
 
     The first replica starts alone so that it creates the tracker store's tables before the
@@ -155,7 +161,7 @@ def build_stages(settings: Settings) -> list[list[Service]]:
     ]
     first = [action_server(settings), replicas[0], *background_services(settings)]
     balancer = nginx_service(settings, write_config(settings))
-    return [first, replicas[1:], [balancer]]
+    return [first, replicas[1:], [balancer]], ReplicaGate(settings, balancer)
 
 
 def run(settings: Settings) -> int:
@@ -164,7 +170,7 @@ def run(settings: Settings) -> int:
         settings = production_settings(settings)
         telegram = telegram_preflight(settings)
         prepare_stores(settings)
-        stages = build_stages(settings)
+        stages, gate = build_stages(settings)
     except (ProfileError, NginxMissing, TelegramConfigError) as error:
         print(str(error), file=sys.stderr, flush=True)
         return 1
@@ -181,6 +187,7 @@ def run(settings: Settings) -> int:
         env,
         on_ready=lambda: print_ready_banner(settings, telegram),
         restart_crashed=True,
+        every_second=gate.check,
     )
 
 

@@ -104,6 +104,11 @@ class Service:
         except (urllib.error.URLError, OSError):
             return False
 
+    def reload(self) -> None:
+        """Ask the process to reload its configuration (SIGHUP), if it is running."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGHUP)
+
     def has_exited(self) -> bool:
         return self.process is not None and self.process.poll() is not None
 
@@ -164,7 +169,7 @@ def rasa_server(
             "--port", str(port),
             "--cors", *(cors.origins(settings.cors_origins) or ["*"]),
         ],
-        ready_url=f"http://127.0.0.1:{port}/webhooks/rest/",
+        ready_url=f"http://127.0.0.1:{port}/ready",
         log_path=settings.var_dir / "logs" / log_name,
     )  # fmt: skip
 
@@ -260,6 +265,7 @@ def supervise(
     env: dict[str, str],
     on_ready: Callable[[], None],
     restart_crashed: bool,
+    every_second: Callable[[], None] | None = None,
 ) -> int:
     """Start the services stage by stage, then watch them until Ctrl-C or SIGTERM.
 
@@ -267,6 +273,7 @@ def supervise(
     ones prepared (e.g. a first Rasa replica creating the tracker tables). A crashed service
     stops everything on a laptop (``restart_crashed`` False: the developer should see it); the
     production profile restarts it instead, with a growing pause, as systemd or Kubernetes would.
+    ``every_second`` runs in the watch loop (the production profile's ReplicaGate).
     Returns the exit code for the command line.
     """
     services = [service for stage in stages for service in stage]
@@ -290,6 +297,8 @@ def supervise(
                 return 1
             for service in crashed:
                 service.restart_later(env)
+            if every_second is not None:
+                every_second()
     except StopRequested:
         print("\nStopping ...", flush=True)
         return 0

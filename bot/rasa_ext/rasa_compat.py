@@ -37,6 +37,13 @@ REPLACED: dict[str, tuple[str, ...]] = {
     # action_results.py replaces the check and reads the schema.
     "rasa.core.actions.action:RemoteAction._validate_action_result": ("self", "result"),
     "rasa.core.actions.action:RemoteAction.action_response_format_spec": (),
+    # service_routes.py wraps it: the app it returns gets /health, /ready and /metrics.
+    "rasa.core.run:configure_app": (
+        "input_channels", "cors", "auth_token", "enable_api", "response_timeout", "jwt_secret",
+        "jwt_private_key", "jwt_method", "route", "port", "endpoints", "log_file",
+        "conversation_id", "use_syslog", "syslog_address", "syslog_port", "syslog_protocol",
+        "request_timeout", "server_listeners", "use_uvloop", "keep_alive_timeout",
+    ),
     # cors.py replaces it before the app is made.
     "rasa.server:configure_cors": ("app", "cors_origins"),
     # tracker_store.py overrides these; events_table.py mirrors SQLEvent's columns.

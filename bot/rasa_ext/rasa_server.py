@@ -4,7 +4,8 @@ The runner starts Rasa servers, and training runs, through this module instead o
 `python -m rasa`, so that training hashes its cache's content cheaply (fingerprints.py), every
 replica answers an unreachable action server with a useful sentence (action_failures.py)
 and checks the action server's answers without re-checking their schema each time
-(action_results.py), allows browsers no credentials (cors.py), and logs no
+(action_results.py), allows browsers no credentials (cors.py), serves /health, /ready and /metrics
+(service_routes.py), and logs no
 exception's message (bot/private_logs.py). It first checks that the installed Rasa is the one
 those were written for (bot/rasa_ext/rasa_compat.py). Arguments are Rasa's, unchanged.
 """
@@ -14,7 +15,15 @@ from __future__ import annotations
 import os
 
 from bot import private_logs
-from bot.rasa_ext import action_failures, action_results, cors, fingerprints, rasa_compat
+from bot.rasa_ext import (
+    action_failures,
+    action_results,
+    cors,
+    fingerprints,
+    rasa_compat,
+    service_routes,
+)
+from bot.settings import get_settings
 
 # Sanic reads a whole body before the chat channels check their 64 KB limit, and Rasa leaves
 # Sanic's own limit at 100 MB: larger bodies are refused from their Content-Length, unread.
@@ -24,6 +33,8 @@ REQUEST_MAX_BYTES = 1024 * 1024
 
 def main() -> None:
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_BYTES))
+    # Read by Rasa when its lock store module is imported, so before anything imports Rasa.
+    os.environ["TICKET_LOCK_LIFETIME"] = str(get_settings().lock_lifetime_seconds)
     os.environ[rasa_compat.ENTRY_POINT_MARK] = "1"
     try:
         rasa_compat.check()
@@ -34,6 +45,7 @@ def main() -> None:
     action_results.install()
     cors.install()
     fingerprints.install()
+    service_routes.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

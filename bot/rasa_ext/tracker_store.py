@@ -35,6 +35,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
+from bot import metrics
 from bot.db import prepare_sqlite
 from bot.rasa_ext import events_table
 from bot.rasa_ext.tracker_compaction import (
@@ -138,8 +139,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             new_events = super()._additional_events(session, tracker)
         else:
             new_events = itertools.islice(tracker.events, stored, None)
+        intents = self.domain.intents if self.domain else ()
         for event in new_events:
             data = event.as_dict()
+            metrics.observe_events((data,), intents)  # each event is saved once, so counted once
             redacted = redact_event(data)
             yield event if redacted is data else Event.from_parameters(redacted)
 

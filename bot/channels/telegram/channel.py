@@ -37,6 +37,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot import metrics
 from bot.channels.conversations import telegram_chat, telegram_conversation
 from bot.channels.telegram.config import SECRET_HEADER, check_config, make_bot, secret_token
 from bot.channels.telegram.formatting import (
@@ -376,6 +377,7 @@ class TelegramInput(InputChannel):
         conversation = telegram_conversation(chat_id)  # not a REST sender's (conversations.py)
         wait = await self._limiter.retry_after(conversation)
         if wait:
+            metrics.RATE_LIMITED.labels("sender").inc()
             if chat_id not in self._slowed:  # say it once per flood, not once per message
                 self._slowed.add(chat_id)
                 slow_down = locale_text("telegram.slow_down", output.language, wait=wait)

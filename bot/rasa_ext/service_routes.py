@@ -1,0 +1,100 @@
+"""/health, /ready and /metrics on every Rasa server, and the chat requests timed for /metrics.
+
+Rasa's server offers `/` ("Hello from Rasa") and, with its HTTP API on, a `/status` behind the
+API's token; neither says whether the replica can answer a user. The Rasa server process
+(bot/rasa_ext/rasa_server.py) wraps Rasa's `configure_app` so the app it makes also has:
+
+- `GET /health`: liveness, 200 as long as the process serves HTTP;
+- `GET /ready`: readiness (bot/readiness.py), 200 when the model is loaded and the tracker
+  store, the lock store and the tickets database answer, else 503 naming the part;
+- `GET /metrics`: the process's Prometheus metrics (bot/metrics.py);
+
+and a pair of middlewares that time each chat request (`/webhooks/<channel>/webhook`) from its
+arrival to its answer, counted by channel and status.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import metrics
+from bot.readiness import Check, check_all, database_check
+
+STARTED_AT = "mfa_started_at"
+
+
+def store_checks(app: Sanic) -> dict[str, Check]:
+    """What /ready asks: the model, and each store this replica writes to."""
+    from bot.settings import get_settings
+
+    agent = getattr(app.ctx, "agent", None)
+
+    def model() -> None:
+        if agent is None or not agent.is_ready():
+            raise LookupError("no model loaded")
+
+    checks: dict[str, Check] = {"model": model}
+    if agent is None:
+        return checks
+    engine = getattr(agent.tracker_store, "engine", None)
+    if engine is not None:  # a SQL tracker store; the in-memory one cannot be away
+
+        def tracker_store() -> None:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+
+        checks["tracker store"] = tracker_store
+    redis = getattr(agent.lock_store, "red", None)
+    if redis is not None:  # a Redis lock store; the in-memory one cannot be away
+        checks["lock store"] = redis.ping
+    checks["tickets database"] = database_check(get_settings().resolved_database_url)
+    return checks
+
+
+def add_routes(app: Sanic) -> Sanic:
+    """The three service routes and the chat timing, on an app Rasa has just made."""
+
+    @app.get("/health")
+    async def health(_request: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    @app.get("/ready")
+    async def ready(request: Request) -> HTTPResponse:
+        readiness = await check_all(store_checks(request.app))
+        return response.json(readiness.as_json(), status=readiness.status)
+
+    @app.get("/metrics")
+    async def scrape(_request: Request) -> HTTPResponse:
+        body, content_type = metrics.exposition()
+        return response.raw(body, content_type=content_type)
+
+    async def started(request: Request) -> None:
+        if metrics.channel_of(request.path) is not None:
+            setattr(request.ctx, STARTED_AT, time.monotonic())
+
+    async def answered(request: Request, reply: HTTPResponse) -> None:
+        began = getattr(request.ctx, STARTED_AT, None)
+        channel = metrics.channel_of(request.path)
+        if began is not None and channel is not None:
+            metrics.observe_chat(channel, reply.status, time.monotonic() - began)
+
+    app.register_middleware(started, "request")
+    app.register_middleware(answered, "response")
+    return app
+
+
+def install() -> None:
+    """Wrap Rasa's configure_app, which `rasa run` calls to make its Sanic app."""
+    import rasa.core.run
+
+    configure_app = rasa.core.run.configure_app
+
+    def configure_app_with_service_routes(*args: Any, **kwargs: Any) -> Sanic:
+        return add_routes(configure_app(*args, **kwargs))
+
+    rasa.core.run.configure_app = configure_app_with_service_routes
