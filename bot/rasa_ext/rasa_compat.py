@@ -44,6 +44,8 @@ REPLACED: dict[str, tuple[str, ...]] = {
         "conversation_id", "use_syslog", "syslog_address", "syslog_port", "syslog_protocol",
         "request_timeout", "server_listeners", "use_uvloop", "keep_alive_timeout",
     ),
+    # service_routes.py reads the configured store it wraps (`_tracker_store`) for /ready.
+    "rasa.core.tracker_store:AwaitableTrackerStore.__init__": ("self", "tracker_store"),
     # cors.py replaces it before the app is made.
     "rasa.server:configure_cors": ("app", "cors_origins"),
     # tracker_store.py overrides these; events_table.py mirrors SQLEvent's columns.

@@ -41,7 +41,9 @@ def store_checks(app: Sanic) -> dict[str, Check]:
     checks: dict[str, Check] = {"model": model}
     if agent is None:
         return checks
-    engine = getattr(agent.tracker_store, "engine", None)
+    # Rasa wraps the configured store in an AwaitableTrackerStore (rasa_compat checks it).
+    store = getattr(agent.tracker_store, "_tracker_store", agent.tracker_store)
+    engine = getattr(store, "engine", None)
     if engine is not None:  # a SQL tracker store; the in-memory one cannot be away
 
         def tracker_store() -> None:

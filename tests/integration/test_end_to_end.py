@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.domain import english_responses
 from bot.locales import load_locale
@@ -276,6 +279,57 @@ def test_any_page_may_call_the_chat_by_default_but_without_credentials(assistant
     allowed = answer.headers.get("access-control-allow-origin")
     assert allowed in ("*", "https://some-page.example"), answer.headers
     assert "access-control-allow-credentials" not in answer.headers
+
+
+def get_json(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def scrape(assistant: RunningAssistant) -> tuple[str, dict[tuple[str, frozenset], float]]:
+    """The Rasa server's /metrics: its text, and each sample by name and labels."""
+    with urllib.request.urlopen(f"{assistant.base_url}/metrics", timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("text/plain")
+        body = response.read().decode()
+    samples = {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(body)
+        for sample in family.samples
+    }
+    return body, samples
+
+
+def test_the_server_is_alive_ready_and_counts_what_it_did(assistant):
+    assert get_json(f"{assistant.base_url}/health") == (200, {"status": "ok"})
+    status, ready = get_json(f"{assistant.base_url}/ready")
+    # the embedded default: SQLite for conversations and tickets, locks in memory
+    assert (status, ready) == (
+        200,
+        {"ready": True, "checks": {"model": "ok", "tracker store": "ok", "tickets database": "ok"}},
+    )
+    _, before = scrape(assistant)
+    sender = new_sender()
+    marker = "zebra-7731"
+    assistant.say(sender, f"hello, I am {marker}")
+    assistant.say(sender, "I want to talk to a real person")
+    assert assistant.post_raw(b"not json")[0] == 400
+    body, after = scrape(assistant)
+
+    def moved(name: str, **labels: str) -> float:
+        key = (name, frozenset(labels.items()))
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    assert moved("mfa_chat_requests_total", channel="rest", status="200") == 2
+    assert moved("mfa_chat_requests_total", channel="rest", status="400") == 1
+    assert moved("mfa_chat_refused_total", channel="rest", reason="invalid_request") == 1
+    assert moved("mfa_chat_request_seconds_count", channel="rest") == 3
+    assert moved("mfa_intents_total", intent="greet") == 1
+    assert moved("mfa_intents_total", intent="request_person") == 1
+    assert moved("mfa_handoffs_offered_total") == 1
+    assert marker not in body and sender not in body  # no words, no sender ids
 
 
 def _mode(path: Path) -> int:

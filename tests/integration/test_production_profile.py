@@ -8,12 +8,14 @@ TCP proxy the tests can cut) and a Redis key prefix of their own, all removed af
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import signal
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -262,6 +264,85 @@ def test_a_longer_database_outage_is_told_and_the_users_retry_makes_one_ticket(
     assert REFERENCE.findall(again) == [reference] and "haven't made a second one" in again
     [ticket] = stored_tickets(tickets_database, user)
     assert ticket.reference == reference
+
+
+def readiness(port: int) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_each_replica_is_ready_only_while_its_stores_answer(profile, tickets_proxy):
+    everything = {"model", "tracker store", "lock store", "tickets database"}
+    for port in profile.replica_ports:
+        status, body = readiness(port)
+        assert status == 200 and set(body["checks"]) == everything, body
+    tickets_proxy.cut()
+    try:
+        for port in profile.replica_ports:
+            status, body = readiness(port)
+            assert status == 503 and not body["ready"], body
+            assert body["checks"]["tickets database"].startswith("not answering"), body
+            assert body["checks"]["tracker store"] == "ok"
+            assert "password" not in json.dumps(body) and "127.0.0.1" not in json.dumps(body)
+    finally:
+        tickets_proxy.restore()
+    assert all(readiness(port)[0] == 200 for port in profile.replica_ports)
+
+
+def test_a_hung_replica_is_taken_out_of_the_balancer_and_back_in(profile):
+    """Without this nginx would wait its 60 s read timeout on each message sent to it."""
+    hung = profile.replica_ports[0]
+    pid = profile.child_pid("--port", str(hung))
+    log = profile.var_dir / "runner.log"
+    mark = len(log.read_text())
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        deadline = time.monotonic() + 15
+        while f"sent no messages: {hung}." not in log.read_text()[mark:]:
+            assert time.monotonic() < deadline, log.read_text()[mark:]
+            time.sleep(0.2)
+        time.sleep(1)  # nginx's new workers take over from the old ones (a graceful reload)
+        for _ in range(6):  # round robin would send every other one to the hung replica
+            started = time.monotonic()
+            assert "Step 1 of 4" in texts(profile.say(new_sender(), START))
+            assert time.monotonic() - started < 10
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    deadline = time.monotonic() + 15
+    while "sent no messages: none." not in log.read_text()[mark:]:
+        assert time.monotonic() < deadline, log.read_text()[mark:]
+        time.sleep(0.2)
+
+
+def test_a_replica_dying_with_a_conversations_lock_delays_it_by_the_lock_lifetime(profile):
+    """The lock of a replica killed mid-message expires after MFA_LOCK_LIFETIME_SECONDS (15),
+    not Rasa's 60 s: the user's next message is answered before the widget gives up (30 s)."""
+    user = new_sender()
+    first, second = profile.replica_ports
+    actions = profile.child_pid("bot.rasa_ext.action_server")
+
+    def hangs() -> None:
+        with contextlib.suppress(Exception):  # its replica is killed while it waits
+            profile.say(user, "I want to talk to a real person", port=first)
+
+    os.kill(actions, signal.SIGSTOP)  # the message waits on its action, holding the lock
+    try:
+        waiting = threading.Thread(target=hangs)
+        waiting.start()
+        time.sleep(2)
+        os.kill(profile.child_pid("--port", str(first)), signal.SIGKILL)
+        waiting.join(30)
+    finally:
+        os.kill(actions, signal.SIGCONT)
+    started = time.monotonic()
+    reply = texts(profile.say(user, "I want to talk to a real person", port=second))
+    waited = time.monotonic() - started
+    assert SERVICEDESK_PHONE in reply
+    assert waited < 25, f"waited {waited:.1f} s for the dead replica's lock"
+    wait_for_health(f"http://127.0.0.1:{first}/ready")
 
 
 def test_a_replica_killed_mid_conversation_continues_on_the_other(profile):
