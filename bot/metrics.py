@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 OTHER = "other"
 # The chat routes of the channels (bot/channels/, credentials.yml); any other path is "other".
@@ -72,6 +72,11 @@ TICKETS = Counter(
     "Ticket submissions by outcome: created, already_sent (a repeated 'yes'), failed "
     "(the database was away), no_draft.",
     ["outcome"],
+)
+READY = Gauge(
+    "mfa_ready",
+    "1 when the last readiness check found the model loaded and every store answering, else 0 "
+    "(checked on each GET /ready: the production profile asks every second).",
 )
 FALLBACK_STAGES = frozenset({"suggest", "servicedesk"})
 TICKET_OUTCOMES = frozenset({"created", "already_sent", "failed", "no_draft"})

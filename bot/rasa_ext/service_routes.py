@@ -68,6 +68,7 @@ def add_routes(app: Sanic) -> Sanic:
     @app.get("/ready")
     async def ready(request: Request) -> HTTPResponse:
         readiness = await check_all(store_checks(request.app))
+        metrics.READY.set(1 if readiness.ready else 0)
         return response.json(readiness.as_json(), status=readiness.status)
 
     @app.get("/metrics")

@@ -329,6 +329,7 @@ def test_the_server_is_alive_ready_and_counts_what_it_did(assistant):
     assert moved("mfa_intents_total", intent="greet") == 1
     assert moved("mfa_intents_total", intent="request_person") == 1
     assert moved("mfa_handoffs_offered_total") == 1
+    assert after[("mfa_ready", frozenset())] == 1
     assert marker not in body and sender not in body  # no words, no sender ids
 
 

@@ -12,10 +12,13 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
+import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,9 +27,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.metrics import LATENCY_BUCKETS_S
 from bot.processes.nginx import NginxMissing, nginx_binary
+from bot.settings import PROJECT_ROOT
 from tests.integration.assistant import (
     RunningAssistant,
+    free_port,
     new_sender,
     port_is_open,
     start_assistant,
@@ -290,6 +296,89 @@ def test_each_replica_is_ready_only_while_its_stores_answer(profile, tickets_pro
     finally:
         tickets_proxy.restore()
     assert all(readiness(port)[0] == 200 for port in profile.replica_ports)
+
+
+@contextmanager
+def prometheus_scraping(profile: RunningAssistant, workdir: Path) -> Iterator[str]:
+    """Debian's Prometheus on loopback scraping every replica each second, with the project's
+    alert rules; yields its query API's base URL."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        pytest.fail("prometheus is missing: bash scripts/ensure-prometheus.sh", pytrace=False)
+    rules = PROJECT_ROOT / "deploy" / "prometheus" / "alerts.yml"
+    targets = json.dumps([f"127.0.0.1:{port}" for port in profile.replica_ports])
+    config = workdir / "prometheus.yml"
+    config.write_text(
+        "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+        f"rule_files: [{json.dumps(str(rules))}]\n"
+        "scrape_configs:\n"
+        f"  - {{job_name: mfa-rasa, static_configs: [{{targets: {targets}}}]}}\n"
+    )
+    port = free_port()
+    log = (workdir / "prometheus.log").open("wb")
+    process = subprocess.Popen(
+        [
+            binary,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(30)
+        log.close()
+
+
+def promql(base: str, query: str) -> list[dict]:
+    url = f"{base}/api/v1/query?{urllib.parse.urlencode({'query': query})}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())["data"]["result"]
+
+
+def eventually(base: str, query: str, check, timeout_s: float = 30) -> list[dict]:
+    """The query's result once `check` accepts it (a scrape a second)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            result = promql(base, query)
+            if check(result):
+                return result
+        except OSError:
+            result = "not answering"
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{query}: {result}")
+        time.sleep(0.5)
+
+
+def test_a_real_prometheus_scrapes_every_replica(profile, tmp_path):
+    created = 'sum(mfa_tickets_total{outcome="created"}) or vector(0)'
+    with prometheus_scraping(profile, tmp_path) as base:
+        up = eventually(base, "up", lambda r: len(r) == 2 and all(s["value"][1] == "1" for s in r))
+        assert {s["metric"]["job"] for s in up} == {"mfa-rasa"}
+        eventually(base, "count(mfa_ready == 1)", lambda r: r and r[0]["value"][1] == "2")
+        [before] = promql(base, created)
+        messages = 'sum(mfa_chat_requests_total{channel="rest", status="200"}) or vector(0)'
+        [sent] = promql(base, messages)
+
+        user = new_sender()
+        fill_ticket_form(profile, user, [None])
+        assert REFERENCE.search(texts(profile.say(user, "/affirm")))
+
+        def value(result: list[dict]) -> float:
+            return float(result[0]["value"][1]) if result else 0.0
+
+        eventually(base, created, lambda r: value(r) == value([before]) + 1)
+        eventually(base, messages, lambda r: value(r) >= value([sent]) + 8)
+        buckets = promql(base, 'sum by (le) (mfa_chat_request_seconds_bucket{channel="rest"})')
+        assert len(buckets) == len(LATENCY_BUCKETS_S) + 1  # and +Inf
+        eventually(base, "count(mfa_intents_total)", lambda r: r and float(r[0]["value"][1]) > 3)
+        alerts = promql(base, "ALERTS")
+        assert alerts == [], alerts  # a healthy assistant pages nobody
 
 
 def test_a_hung_replica_is_taken_out_of_the_balancer_and_back_in(profile):
