@@ -59,9 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "outbox":
         import logging
 
-        from bot.tickets.outbox import run_forever
+        from bot.tickets.outbox import run_forever, serve_probes
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        serve_probes(settings.host, settings.outbox_port, settings.resolved_database_url)
         run_forever(settings.outbox_interval_seconds)
         return 0
     if args.command == "console":

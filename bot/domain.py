@@ -42,6 +42,14 @@ def load_domain(root: Path = PROJECT_ROOT) -> dict[str, Any]:
     return domain
 
 
+def action_names(domain: dict[str, Any]) -> frozenset[str]:
+    """The custom actions the domain declares; an entry may carry options (`send_domain`)."""
+    return frozenset(
+        entry if isinstance(entry, str) else next(iter(entry))
+        for entry in domain.get("actions") or ()
+    )
+
+
 def english_responses(root: Path = PROJECT_ROOT) -> dict[str, list[dict[str, Any]]]:
     return load_domain(root)["responses"]
 

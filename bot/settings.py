@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     webhook_secret: str = Field("", description="Sent as X-MFA-Webhook-Secret.")
     outbox_interval_seconds: float = Field(5.0, gt=0)
     outbox_max_attempts: int = Field(12, ge=1)
+    outbox_port: int = Field(
+        5071, ge=1, le=65535, description="The outbox worker's /health, /ready and /metrics."
+    )
 
     # Servicedesk console (python -m bot console): agents sign in with a password and TOTP.
     console_port: int = Field(5070, ge=1, le=65535)

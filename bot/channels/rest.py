@@ -12,13 +12,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import metrics
 from bot.channels.backlog import requests_in_hand
 from bot.channels.validation import BadRequest, ChatRequest, Limits, parse_chat_request
 from bot.client_address import client_address
 from bot.content import servicedesk_hint
 from bot.language_detection import detect
 from bot.locales import DEFAULT_LANGUAGE, text
+from bot.metrics import chat as metrics
 from bot.rate_limit import make_rate_limiter
 from bot.settings import get_settings
 

@@ -8,18 +8,23 @@ browser claim or resolve tickets; GETs change nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot import db
 from bot.console import errors, web
 from bot.console.keys import secret_key, totp_box
 from bot.console.views import admin, signin, tickets
+from bot.metrics import exposition
+from bot.readiness import check_all
 from bot.settings import Settings, get_settings
 
 # The largest form the console accepts: notes are text (10,000 characters, percent-encoded).
@@ -66,7 +71,25 @@ def create_app(
 
     @app.get("/health")
     def health() -> tuple[str, int, dict[str, str]]:
-        """Readiness for the runner and the tests: the process is up and serving."""
+        """Liveness: the process is up and serving."""
         return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+    factory = app.extensions["mfa_session_factory"]
+
+    def database() -> None:
+        with factory() as session:
+            session.execute(text("SELECT 1"))
+
+    @app.get("/ready")
+    def ready() -> tuple[dict[str, Any], int]:
+        """Readiness (bot/readiness.py): the database of tickets and agents answers."""
+        readiness = asyncio.run(check_all({"database": database}))
+        return readiness.as_json(), readiness.status
+
+    @app.get("/metrics")
+    def scrape() -> tuple[bytes, int, dict[str, str]]:
+        """Sign-ins, failures and lock-outs (bot/metrics/console.py), for Prometheus."""
+        body, content_type = exposition()
+        return body, 200, {"Content-Type": content_type}
 
     return app

@@ -26,7 +26,7 @@ from bot.settings import Settings
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Endpoints that need neither the database nor a signed-in agent.
-PUBLIC_ENDPOINTS = {"static", "health"}
+PUBLIC_ENDPOINTS = {"static", "health", "ready", "metrics"}
 # The cookie's one credential: the token of a row in console_sessions.
 TOKEN = "token"
 

@@ -182,7 +182,7 @@ def background_services(settings: Settings) -> list[Service]:
     outbox = Service(
         name="ticket outbox worker",
         command=[python, "-m", "bot", "outbox"],
-        ready_url=None,
+        ready_url=f"http://127.0.0.1:{settings.outbox_port}/ready",
         log_path=logs / "outbox.log",
     )
     console = Service(

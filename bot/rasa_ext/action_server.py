@@ -6,8 +6,8 @@ create a ticket that skipped the form's checks and the rate limit, with a made-u
 that an agent would trust. So this entry point starts the same application (rasa_sdk's
 create_app, with this project's actions) on the configured interface, loopback by default,
 and refuses every call that does not carry the shared secret that Rasa sends (rendered into
-endpoints.yml by bot/processes/endpoints.py): 401, logged. Only /health stays open, for the
-supervisor's readiness check.
+endpoints.yml by bot/processes/endpoints.py): 401, logged. Only /health, /ready and /metrics
+stay open, for the supervisor, a load balancer and Prometheus; they tell nothing about anyone.
 
 The secret is configured (MFA_ACTION_SECRET) or generated once into the runtime directory,
 readable by the owner only, like the console's key.
@@ -27,6 +27,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import private_logs
+from bot.domain import action_names, load_domain
+from bot.metrics.actions import observe_action
+from bot.rasa_ext.service_routes import add_probes, time_requests
+from bot.readiness import database_check
 from bot.secret_files import persisted_secret
 from bot.settings import Settings, get_settings
 
@@ -35,7 +39,7 @@ logger = logging.getLogger("bot.rasa_ext.action_server")
 HEADER = "X-Action-Secret"
 SECRET_FILE = "action-secret"
 ACTIONS_PACKAGE = "actions"
-OPEN_PATHS = frozenset({"/health"})
+OPEN_PATHS = frozenset({"/health", "/ready", "/metrics"})
 
 
 def action_secret(settings: Settings) -> str:
@@ -50,8 +54,18 @@ def has_secret(request: Request, secret: str) -> bool:
     return hmac.compare_digest(given.encode(), secret.encode())
 
 
+def _action_name(request: Request) -> object:
+    """The action Rasa asked for (`next_action`), or None in a body that is not an action call."""
+    try:
+        body = request.json
+    except Exception:  # not JSON: Rasa SDK has answered it with an error already
+        return None
+    return body.get("next_action") if isinstance(body, dict) else None
+
+
 def guarded_app(secret: str, actions: str = ACTIONS_PACKAGE) -> Sanic:
-    """Rasa SDK's application with the shared secret required on every path but /health.
+    """Rasa SDK's application with the shared secret required on every path but /health,
+    /ready (the tickets database answers) and /metrics (bot/rasa_ext/service_routes.py).
 
     No cross-origin access either: only Rasa calls this server, never a browser.
     """
@@ -73,6 +87,17 @@ def guarded_app(secret: str, actions: str = ACTIONS_PACKAGE) -> Sanic:
         )
 
     app.register_middleware(require_secret, "request")
+    # Only calls that passed the secret are timed and counted.
+    known = action_names(load_domain())
+    time_requests(
+        app,
+        lambda request: request.path == "/webhook",
+        lambda request, status, seconds: observe_action(
+            _action_name(request), known, status, seconds
+        ),
+    )
+    tickets = database_check(get_settings().resolved_database_url)
+    add_probes(app, lambda _app: {"tickets database": tickets})
 
     async def failed(request: Request, exception: Exception) -> HTTPResponse:
         # Rasa SDK's own handler answers with the whole request (every slot, the user's

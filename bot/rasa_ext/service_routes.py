@@ -1,5 +1,8 @@
 """/health, /ready and /metrics on every Rasa server, and the chat requests timed for /metrics.
 
+The action server uses the same `add_probes` and `time_requests` for its own /ready and
+/metrics and its actions' timing (bot/rasa_ext/action_server.py).
+
 Rasa's server offers `/` ("Hello from Rasa") and, with its HTTP API on, a `/status` behind the
 API's token; neither says whether the replica can answer a user. The Rasa server process
 (bot/rasa_ext/rasa_server.py) wraps Rasa's `configure_app` so the app it makes also has:
@@ -16,14 +19,16 @@ arrival to its answer, counted by channel and status.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import metrics
-from bot.readiness import Check, check_all, database_check
+from bot.metrics import chat as metrics
+from bot.metrics import exposition
+from bot.readiness import Check, Readiness, check_all, database_check
 
 STARTED_AT = "mfa_started_at"
 
@@ -58,6 +63,47 @@ def store_checks(app: Sanic) -> dict[str, Check]:
     return checks
 
 
+def add_probes(
+    app: Sanic,
+    checks_for: Callable[[Sanic], Mapping[str, Check]],
+    on_readiness: Callable[[Readiness], None] | None = None,
+) -> None:
+    """GET /ready (the checks `checks_for` gives) and GET /metrics (this process's metrics)."""
+
+    @app.get("/ready")
+    async def ready(request: Request) -> HTTPResponse:
+        readiness = await check_all(checks_for(request.app))
+        if on_readiness is not None:
+            on_readiness(readiness)
+        return response.json(readiness.as_json(), status=readiness.status)
+
+    @app.get("/metrics")
+    async def scrape(_request: Request) -> HTTPResponse:
+        body, content_type = exposition()
+        return response.raw(body, content_type=content_type)
+
+
+def time_requests(
+    app: Sanic,
+    wanted: Callable[[Request], bool],
+    observe: Callable[[Request, int, float], None],
+) -> None:
+    """Time each `wanted` request from the moment it passes the middlewares registered so far
+    to its answer, and hand `observe` the request, its status and the seconds it took."""
+
+    async def started(request: Request) -> None:
+        if wanted(request):
+            setattr(request.ctx, STARTED_AT, time.monotonic())
+
+    async def answered(request: Request, reply: HTTPResponse) -> None:
+        began = getattr(request.ctx, STARTED_AT, None)
+        if began is not None:
+            observe(request, reply.status, time.monotonic() - began)
+
+    app.register_middleware(started, "request")
+    app.register_middleware(answered, "response")
+
+
 def add_routes(app: Sanic) -> Sanic:
     """The three service routes and the chat timing, on an app Rasa has just made."""
 
@@ -65,29 +111,14 @@ def add_routes(app: Sanic) -> Sanic:
     async def health(_request: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
 
-    @app.get("/ready")
-    async def ready(request: Request) -> HTTPResponse:
-        readiness = await check_all(store_checks(request.app))
-        metrics.READY.set(1 if readiness.ready else 0)
-        return response.json(readiness.as_json(), status=readiness.status)
-
-    @app.get("/metrics")
-    async def scrape(_request: Request) -> HTTPResponse:
-        body, content_type = metrics.exposition()
-        return response.raw(body, content_type=content_type)
-
-    async def started(request: Request) -> None:
-        if metrics.channel_of(request.path) is not None:
-            setattr(request.ctx, STARTED_AT, time.monotonic())
-
-    async def answered(request: Request, reply: HTTPResponse) -> None:
-        began = getattr(request.ctx, STARTED_AT, None)
-        channel = metrics.channel_of(request.path)
-        if began is not None and channel is not None:
-            metrics.observe_chat(channel, reply.status, time.monotonic() - began)
-
-    app.register_middleware(started, "request")
-    app.register_middleware(answered, "response")
+    add_probes(app, store_checks, lambda readiness: metrics.READY.set(int(readiness.ready)))
+    time_requests(
+        app,
+        lambda request: metrics.channel_of(request.path) is not None,
+        lambda request, status, seconds: metrics.observe_chat(
+            metrics.channel_of(request.path) or metrics.OTHER, status, seconds
+        ),
+    )
     return app
 
 

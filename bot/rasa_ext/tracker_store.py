@@ -35,8 +35,8 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
-from bot import metrics
 from bot.db import prepare_sqlite
+from bot.metrics import chat as metrics
 from bot.rasa_ext import events_table
 from bot.rasa_ext.tracker_compaction import (
     SLOT_RESETS,

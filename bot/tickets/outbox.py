@@ -18,13 +18,18 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from http.server import ThreadingHTTPServer
 from types import FrameType
 from typing import Any
 
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot import db
+from bot import db, service_http
+from bot.metrics import outbox as outbox_metrics
+from bot.metrics.outbox import Backlog
+from bot.readiness import database_check
 from bot.settings import get_settings
 from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
 from bot.tickets.notifiers import DeliveryError, Notifier, notifiers_from_settings
@@ -81,6 +86,31 @@ def _count_unconfigured(session: Session, channels: list[str], now: datetime) ->
         OutboxMessage.channel.not_in(channels),
     )
     return session.execute(query).scalar_one()
+
+
+def backlog(session: Session) -> Backlog:
+    """What still waits, per channel, and since when: read for the metrics at each scrape.
+
+    Only pending and failed rows are read (the index on status keeps it to those); sent ones,
+    the vast majority, are never touched.
+    """
+    rows = session.execute(
+        select(
+            OutboxMessage.channel,
+            OutboxMessage.status,
+            func.count(OutboxMessage.id),
+            func.min(OutboxMessage.created_at),
+        )
+        .where(OutboxMessage.status.in_(("pending", "failed")))
+        .group_by(OutboxMessage.channel, OutboxMessage.status)
+    ).all()
+    waiting = {channel: n for channel, status, n, _ in rows if status == "pending"}
+    oldest = [first for _, status, _, first in rows if status == "pending" and first is not None]
+    return Backlog(
+        waiting=waiting,
+        given_up={channel: n for channel, status, n, _ in rows if status == "failed"},
+        oldest_waiting=min(oldest, default=None),
+    )
 
 
 def _take(
@@ -195,12 +225,31 @@ def deliver_due(
         else:
             _mark_sent(session_factory, message_id, now)
             log.info("%s sent by %s", ticket.reference, channel)
+            outbox_metrics.SENT.labels(outbox_metrics.channel_label(channel)).inc()
             sent += 1
             continue
+        outbox_metrics.FAILED_ATTEMPTS.labels(outbox_metrics.channel_label(channel)).inc()
         failed += 1
         if _mark_failed(session_factory, message_id, reason, now, max_attempts):
             log.error("%s by %s: gave up after %d attempts", ticket.reference, channel, attempts)
     return DeliveryReport(sent=sent, failed=failed, waiting=waiting)
+
+
+def serve_probes(host: str, port: int, database_url: str) -> ThreadingHTTPServer:
+    """The worker's /health, /ready (its database answers) and /metrics (the counters above,
+    and the backlog read from the database at each scrape), on a port of its own."""
+    REGISTRY.register(
+        outbox_metrics.BacklogCollector(
+            read=lambda: _read_backlog(db.session),
+            now=lambda: datetime.now(timezone.utc),
+        )
+    )
+    return service_http.serve(host, port, {"database": database_check(database_url)})
+
+
+def _read_backlog(session_factory: SessionFactory) -> Backlog:
+    with session_factory() as session:
+        return backlog(session)
 
 
 def _stop_on_signals(stop: threading.Event) -> Callable[[], None]:

@@ -73,6 +73,7 @@ class RunningAssistant:
     replica_ports: tuple[int, ...] = ()
     # Where this start's lines begin in runner.log: a restart appends to the same log.
     log_offset: int = 0
+    outbox_port: int = 0
 
     @property
     def base_url(self) -> str:
@@ -148,6 +149,7 @@ def launch_assistant(
     memory); tests call start_assistant, which also waits until it is running.
     """
     rasa_port, action_port, console_port = free_port(), free_port(), free_port()
+    outbox_port = free_port()
     entry_port, replica_ports = None, ()
     if command == "production":
         rasa_port, entry_port = two_free_ports_in_a_row(), free_port()
@@ -157,6 +159,7 @@ def launch_assistant(
         "MFA_RASA_PORT": str(rasa_port),
         "MFA_ACTION_PORT": str(action_port),
         "MFA_CONSOLE_PORT": str(console_port),
+        "MFA_OUTBOX_PORT": str(outbox_port),
         "MFA_VAR_DIR": str(var_dir),
         "RASA_TELEMETRY_ENABLED": "false",
         **(
@@ -171,7 +174,7 @@ def launch_assistant(
     process = spawn([sys.executable, "-m", "bot", command], env, log)
     return RunningAssistant(
         process, rasa_port, action_port, var_dir, console_port, entry_port, replica_ports,
-        already_logged,
+        already_logged, outbox_port,
     )  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pyotp
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -237,7 +238,22 @@ def test_a_code_is_accepted_once(console, sessions, http, username) -> None:
     assert details[-1] == "code already used"
 
 
+def sign_in_steps(console) -> dict[tuple[str, str], float]:
+    """The console's /metrics: sign-in steps by (step, outcome), and ("signed in", "") ."""
+    families = text_string_to_metric_families(requests.get(console.url("/metrics")).text)
+    counts = {}
+    for family in families:
+        for sample in family.samples:
+            if sample.name == "mfa_console_sign_in_steps_total":
+                counts[(sample.labels["step"], sample.labels["outcome"])] = sample.value
+            elif sample.name == "mfa_console_sign_ins_total":
+                counts[("signed in", "")] = sample.value
+    return counts
+
+
 def test_lockout_reads_the_same_for_unknown_names(console, sessions, username) -> None:
+    before = sign_in_steps(console)
+
     def fail(name: str) -> list[tuple[int, str]]:
         client = requests.Session()
         replies = []
@@ -260,6 +276,16 @@ def test_lockout_reads_the_same_for_unknown_names(console, sessions, username) -
     sign_in(client, console, username, None, sessions)
     log = security_log(sessions, username)
     assert log.count("locked_out") == 1 and log[-3:] == ["unlocked", "enrolled", "signed_in"]
+    # What Prometheus sees: the failures, the lock-outs and the sign-in, with no name.
+    after = sign_in_steps(console)
+
+    def moved(key: tuple[str, str]) -> float:
+        return after.get(key, 0) - before.get(key, 0)
+
+    assert moved(("password", "failed")) == 2 * (LOCKOUT_FAILURES - 1)
+    assert moved(("password", "locked")) == 2 * 2 + 1
+    assert moved(("password", "ok")) == 1 and moved(("signed in", "")) == 1
+    assert username not in requests.get(console.url("/metrics")).text
 
 
 def test_reset_totp_and_disable_end_sessions(console, sessions, http, username) -> None:

@@ -289,9 +289,13 @@ def get_json(url: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def scrape(assistant: RunningAssistant) -> tuple[str, dict[tuple[str, frozenset], float]]:
-    """The Rasa server's /metrics: its text, and each sample by name and labels."""
-    with urllib.request.urlopen(f"{assistant.base_url}/metrics", timeout=10) as response:
+def scrape(
+    assistant: RunningAssistant, port: int | None = None
+) -> tuple[str, dict[tuple[str, frozenset], float]]:
+    """The /metrics of the Rasa server (or of the process on `port`): its text, and each
+    sample by name and labels."""
+    base = f"http://127.0.0.1:{port}" if port else assistant.base_url
+    with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
         assert response.headers["Content-Type"].startswith("text/plain")
         body = response.read().decode()
     samples = {
@@ -331,6 +335,34 @@ def test_the_server_is_alive_ready_and_counts_what_it_did(assistant):
     assert moved("mfa_handoffs_offered_total") == 1
     assert after[("mfa_ready", frozenset())] == 1
     assert marker not in body and sender not in body  # no words, no sender ids
+
+
+def test_every_process_says_whether_it_is_ready_and_what_it_did(assistant):
+    """The action server, the console and the outbox worker answer /health, /ready and
+    /metrics like the Rasa server, each with what it alone counts."""
+    ready = {
+        assistant.action_port: {"tickets database": "ok"},
+        assistant.console_port: {"database": "ok"},
+        assistant.outbox_port: {"database": "ok"},
+    }
+    for port, checks in ready.items():
+        expected = (200, {"ready": True, "checks": checks})
+        assert get_json(f"http://127.0.0.1:{port}/ready") == expected
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as response:
+            assert response.status == 200
+    _, before = scrape(assistant, assistant.action_port)
+    assistant.say(new_sender(), "I want to talk to a real person")
+    _, actions = scrape(assistant, assistant.action_port)
+    labels = {("action", "action_offer_handoff"), ("outcome", "ok")}
+    offered = ("mfa_actions_total", frozenset(labels))
+    assert actions[offered] == before.get(offered, 0) + 1
+    count = ("mfa_action_seconds_count", frozenset({("action", "action_offer_handoff")}))
+    assert actions[count] == before.get(count, 0) + 1
+    console_body, _ = scrape(assistant, assistant.console_port)
+    assert "mfa_console_sign_ins_total" in console_body and "mfa_chat_requests" not in console_body
+    outbox_body, outbox = scrape(assistant, assistant.outbox_port)
+    assert outbox[("mfa_outbox_database_up", frozenset())] == 1
+    assert "mfa_actions_total" not in outbox_body
 
 
 def _mode(path: Path) -> int:

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.metrics import LATENCY_BUCKETS_S
+from bot.metrics.chat import LATENCY_BUCKETS_S
 from bot.processes.nginx import NginxMissing, nginx_binary
 from bot.settings import PROJECT_ROOT
 from tests.integration.assistant import (
@@ -300,19 +300,28 @@ def test_each_replica_is_ready_only_while_its_stores_answer(profile, tickets_pro
 
 @contextmanager
 def prometheus_scraping(profile: RunningAssistant, workdir: Path) -> Iterator[str]:
-    """Debian's Prometheus on loopback scraping every replica each second, with the project's
+    """Debian's Prometheus on loopback scraping every process each second, with the project's
     alert rules; yields its query API's base URL."""
     binary = shutil.which("prometheus")
     if binary is None:
         pytest.fail("prometheus is missing: bash scripts/ensure-prometheus.sh", pytrace=False)
     rules = PROJECT_ROOT / "deploy" / "prometheus" / "alerts.yml"
-    targets = json.dumps([f"127.0.0.1:{port}" for port in profile.replica_ports])
+    jobs = {
+        "mfa-rasa": profile.replica_ports,
+        "mfa-actions": [profile.action_port],
+        "mfa-console": [profile.console_port],
+        "mfa-outbox": [profile.outbox_port],
+    }
     config = workdir / "prometheus.yml"
     config.write_text(
         "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
         f"rule_files: [{json.dumps(str(rules))}]\n"
         "scrape_configs:\n"
-        f"  - {{job_name: mfa-rasa, static_configs: [{{targets: {targets}}}]}}\n"
+        + "".join(
+            f"  - {{job_name: {job}, static_configs: [{{targets: "
+            f"{json.dumps([f'127.0.0.1:{port}' for port in ports])}}}]}}\n"
+            for job, ports in jobs.items()
+        )
     )
     port = free_port()
     log = (workdir / "prometheus.log").open("wb")
@@ -358,8 +367,10 @@ def eventually(base: str, query: str, check, timeout_s: float = 30) -> list[dict
 def test_a_real_prometheus_scrapes_every_replica(profile, tmp_path):
     created = 'sum(mfa_tickets_total{outcome="created"}) or vector(0)'
     with prometheus_scraping(profile, tmp_path) as base:
-        up = eventually(base, "up", lambda r: len(r) == 2 and all(s["value"][1] == "1" for s in r))
-        assert {s["metric"]["job"] for s in up} == {"mfa-rasa"}
+        up = eventually(base, "up", lambda r: len(r) == 5 and all(s["value"][1] == "1" for s in r))
+        assert {s["metric"]["job"] for s in up} == {
+            "mfa-rasa", "mfa-actions", "mfa-console", "mfa-outbox"
+        }  # fmt: skip
         eventually(base, "count(mfa_ready == 1)", lambda r: r and r[0]["value"][1] == "2")
         [before] = promql(base, created)
         messages = 'sum(mfa_chat_requests_total{channel="rest", status="200"}) or vector(0)'
@@ -377,6 +388,12 @@ def test_a_real_prometheus_scrapes_every_replica(profile, tmp_path):
         buckets = promql(base, 'sum by (le) (mfa_chat_request_seconds_bucket{channel="rest"})')
         assert len(buckets) == len(LATENCY_BUCKETS_S) + 1  # and +Inf
         eventually(base, "count(mfa_intents_total)", lambda r: r and float(r[0]["value"][1]) > 3)
+        eventually(
+            base,
+            'sum(mfa_actions_total{action="action_create_ticket", outcome="ok"})',
+            lambda r: value(r) >= 1,
+        )
+        eventually(base, "mfa_outbox_database_up", lambda r: value(r) == 1)
         alerts = promql(base, "ALERTS")
         assert alerts == [], alerts  # a healthy assistant pages nobody
 

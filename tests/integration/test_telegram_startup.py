@@ -32,6 +32,7 @@ def run_assistant(var_dir: Path, env: dict[str, str]) -> tuple[int, str, int]:
             "MFA_RASA_PORT": str(rasa_port),
             "MFA_ACTION_PORT": str(free_port()),
             "MFA_CONSOLE_PORT": str(free_port()),
+            "MFA_OUTBOX_PORT": str(free_port()),
             "RASA_TELEMETRY_ENABLED": "false",
             **env,
         },

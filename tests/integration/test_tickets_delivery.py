@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -452,8 +454,8 @@ def test_run_forever_delivers_until_stopped(sessions, start_smtp, smtp_port) -> 
     assert len(mailbox.messages) == 1
 
 
-def test_outbox_command_delivers_and_stops_on_sigterm(tmp_path: Path, start_smtp, smtp_port):
-    """``python -m bot outbox`` as an admin runs it: settings from MFA_*, SIGTERM to stop."""
+def ticket_in_new_database(tmp_path: Path) -> tuple[str, str]:
+    """A migrated SQLite database holding one ticket queued for e-mail: its URL and reference."""
     url = f"sqlite:///{tmp_path / 'assistant.db'}"
     db.upgrade(url)
     engine = db.make_engine(url)
@@ -462,10 +464,13 @@ def test_outbox_command_delivers_and_stops_on_sigterm(tmp_path: Path, start_smtp
             ticket, _ = store.create_ticket(
                 session, DRAFT, "k1", datetime.now(timezone.utc), ["email"]
             )
-            reference = ticket.reference
+            return url, ticket.reference
     finally:
         engine.dispose()
-    mailbox = start_smtp(authenticator=only_login("mfa-bot", PASSWORD), auth_require_tls=False)
+
+
+def outbox_command(tmp_path: Path, url: str, smtp_port: int, probes_port: int) -> subprocess.Popen:
+    """``python -m bot outbox`` as an admin runs it: settings from MFA_* only."""
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith("MFA_")
     } | {
@@ -476,8 +481,9 @@ def test_outbox_command_delivers_and_stops_on_sigterm(tmp_path: Path, start_smtp
         "MFA_SMTP_PASSWORD": PASSWORD,
         "MFA_SERVICEDESK_EMAIL": SERVICEDESK,
         "MFA_OUTBOX_INTERVAL_SECONDS": "0.2",
+        "MFA_OUTBOX_PORT": str(probes_port),
     }
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "bot", "outbox"],
         cwd=tmp_path,  # no .env of the developer's
         env=environment | {"PYTHONPATH": str(PROJECT_ROOT)},
@@ -485,19 +491,82 @@ def test_outbox_command_delivers_and_stops_on_sigterm(tmp_path: Path, start_smtp
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def worker_metrics(port: int) -> dict[tuple[str, frozenset], float]:
+    """The worker's /metrics, each sample by name and labels (once its port answers)."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+                body = reply.read().decode()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the worker's /metrics does not answer"
+            time.sleep(0.1)
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(body)
+        for sample in family.samples
+    }
+
+
+def stop_worker(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGTERM)
+    try:
+        output, _ = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return output
+
+
+def test_outbox_command_delivers_and_stops_on_sigterm(tmp_path: Path, start_smtp, smtp_port):
+    """``python -m bot outbox`` as an admin runs it: settings from MFA_*, SIGTERM to stop."""
+    url, reference = ticket_in_new_database(tmp_path)
+    mailbox = start_smtp(authenticator=only_login("mfa-bot", PASSWORD), auth_require_tls=False)
+    probes = free_port()
+    process = outbox_command(tmp_path, url, smtp_port, probes)
     try:
         deadline = time.monotonic() + 30
         while not mailbox.messages and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.1)
         assert len(mailbox.messages) == 1
         assert reference in mailbox.messages[0]["Subject"]
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=15)
+        metrics = worker_metrics(probes)
+        with urllib.request.urlopen(f"http://127.0.0.1:{probes}/ready", timeout=5) as reply:
+            assert json.loads(reply.read()) == {"ready": True, "checks": {"database": "ok"}}
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        output = stop_worker(process)
     assert process.returncode == 0, output
     assert "1 sent" in output
     assert "stopped" in output
     assert PASSWORD not in output
+    assert metrics[("mfa_outbox_sent_total", frozenset({("channel", "email")}))] == 1
+    assert metrics[("mfa_outbox_waiting", frozenset({("channel", "email")}))] == 0
+    assert metrics[("mfa_outbox_oldest_waiting_seconds", frozenset())] == 0
+    assert metrics[("mfa_outbox_database_up", frozenset())] == 1
+
+
+def test_with_the_mail_server_away_the_oldest_waiting_message_ages(tmp_path: Path):
+    """What the "outbox stuck" alert watches (deploy/prometheus/alerts.yml)."""
+    url, _ = ticket_in_new_database(tmp_path)
+    probes = free_port()
+    process = outbox_command(tmp_path, url, free_port(), probes)  # nothing listens there
+    email = frozenset({("channel", "email")})
+    try:
+        deadline = time.monotonic() + 30
+        first = worker_metrics(probes)
+        while first.get(("mfa_outbox_failed_attempts_total", email), 0) < 1:
+            assert time.monotonic() < deadline, first
+            time.sleep(0.2)
+            first = worker_metrics(probes)
+        time.sleep(1.5)
+        later = worker_metrics(probes)
+    finally:
+        stop_worker(process)
+    assert first[("mfa_outbox_waiting", email)] == later[("mfa_outbox_waiting", email)] == 1
+    age = ("mfa_outbox_oldest_waiting_seconds", frozenset())
+    assert later[age] >= first[age] + 1.0 > 1.0
+    assert later.get(("mfa_outbox_sent_total", email), 0) == 0

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from prometheus_client import REGISTRY
 
-from bot import metrics
+from bot.metrics import chat as metrics
+from bot.metrics import exposition
 from bot.processes.nginx import ReplicaGate, render_config
 from bot.readiness import check_all, database_check
 from bot.settings import Settings
@@ -60,7 +61,7 @@ def test_a_turns_events_count_intent_fallback_handoff_and_ticket():
     )
     after = [sample(name, **labels) for name, labels in names]
     assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 1, 1, 1]
-    exposed = metrics.exposition()[0].decode()
+    exposed = exposition()[0].decode()
     assert "secret words" not in exposed and "anything_at_all" not in exposed
     assert "a made-up stage" not in exposed
 
@@ -130,3 +131,77 @@ def test_the_gate_reloads_nginx_only_when_the_ready_set_changes(tmp_path: Path):
     ready.update({6000: True, 6001: True})
     gate.check()
     assert nginx.reloads == 2
+
+
+def test_an_action_outside_the_domain_is_counted_as_other():
+    from bot.metrics.actions import observe_action
+
+    known = {"action_offer_handoff"}
+    failed = ("mfa_actions_total", {"action": "action_offer_handoff", "outcome": "failed"})
+    other = ("mfa_actions_total", {"action": metrics.OTHER, "outcome": "ok"})
+    before = [sample(name, **labels) for name, labels in (failed, other)]
+    observe_action("action_offer_handoff", known, 500, 0.1)
+    observe_action({"not": "a name"}, known, 200, 0.1)
+    observe_action("action_made_up_by_a_caller", known, 200, 0.1)
+    after = [sample(name, **labels) for name, labels in (failed, other)]
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 2]
+
+
+def test_the_domains_action_names_include_those_with_options():
+    from bot.domain import action_names, load_domain
+
+    names = action_names(load_domain())
+    assert {"action_fallback", "action_offer_handoff", "validate_ticket_form"} <= names
+    assert all(isinstance(name, str) for name in names)
+
+
+def test_the_outbox_backlog_is_read_per_channel_with_the_oldest_waiting(tmp_path: Path):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy.orm import Session
+
+    from bot import db
+    from bot.metrics.outbox import BacklogCollector
+    from bot.tickets import store
+    from bot.tickets.models import OutboxMessage
+    from bot.tickets.outbox import backlog
+    from bot.tickets.store import TicketDraft
+
+    url = f"sqlite:///{tmp_path / 'assistant.db'}"
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    start = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
+    draft = TicketDraft(
+        conversation_id="c", channel="rest", name="A B", username="ab", phone="+4512345678",
+        summary="lost phone", contact_preference="call",
+    )  # fmt: skip
+    with Session(engine, future=True) as session:
+        for index in range(3):
+            store.create_ticket(
+                session,
+                draft,
+                f"k{index}",
+                start + timedelta(minutes=index),
+                ["email", "webhook"],
+            )
+        rows = session.query(OutboxMessage).order_by(OutboxMessage.id).all()
+        rows[0].status = "sent"  # the oldest e-mail went out
+        rows[1].status = "failed"  # its webhook was given up
+        session.commit()
+        found = backlog(session)
+    engine.dispose()
+    assert found.waiting == {"email": 2, "webhook": 2}
+    assert found.given_up == {"webhook": 1}
+    assert found.oldest_waiting == start + timedelta(minutes=1)
+
+    collector = BacklogCollector(read=lambda: found, now=lambda: start + timedelta(minutes=11))
+    families = {family.name: family for family in collector.collect()}
+    assert families["mfa_outbox_oldest_waiting_seconds"].samples[0].value == 600
+    waiting = {s.labels["channel"]: s.value for s in families["mfa_outbox_waiting"].samples}
+    assert waiting == {"email": 2, "webhook": 2}
+
+    def away() -> None:
+        raise ConnectionRefusedError
+
+    [up] = BacklogCollector(read=away, now=lambda: start).collect()  # type: ignore[arg-type]
+    assert up.name == "mfa_outbox_database_up" and up.samples[0].value == 0

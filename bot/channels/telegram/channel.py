@@ -37,7 +37,6 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import metrics
 from bot.channels.conversations import telegram_chat, telegram_conversation
 from bot.channels.telegram.config import SECRET_HEADER, check_config, make_bot, secret_token
 from bot.channels.telegram.formatting import (
@@ -59,6 +58,7 @@ from bot.content import servicedesk_hint
 from bot.language_detection import detect
 from bot.locales import DEFAULT_LANGUAGE, supported
 from bot.locales import text as locale_text
+from bot.metrics import chat as metrics
 from bot.rate_limit import make_rate_limiter
 from bot.settings import Settings, get_settings
 

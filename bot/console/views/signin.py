@@ -33,6 +33,7 @@ from bot.console.web import (
     source,
     totp_box,
 )
+from bot.metrics import console as console_metrics
 from bot.onboarding.practice import format_key
 
 blueprint = Blueprint("signin", __name__)
@@ -91,6 +92,7 @@ def _finish(pending: ConsoleSession, signed_in: Any) -> Any:
     """Replace the half-way session with a signed-in one under a new token."""
     target = safe_next(session.get("next"))
     sessions.revoke(pending, signed_in)
+    console_metrics.SIGN_INS.inc()
     token = sessions.start(db(), pending.agent_id, signed_in, session_lifetime(), signed_in=True)
     set_cookie_token(token, signed_in=True)
     return redirect(target or url_for("tickets.index"))
@@ -112,6 +114,7 @@ def sign_in() -> Any:
         return _sign_in_page("Enter your username and your password.", 400, next_url)
     at = now()
     result = auth.check_password(db(), username, password, at, policy(), source())
+    console_metrics.SIGN_IN_STEPS.labels("password", result.outcome.value).inc()
     if result.outcome in (Outcome.LOCKED, Outcome.THROTTLED):
         return _refused(result.outcome)
     if result.outcome is Outcome.FAILED:
@@ -143,6 +146,7 @@ def code() -> Any:
     at = now()
     row, agent = pending
     outcome = auth.verify_code(db(), agent.id, typed, at, policy(), source(), totp_box())
+    console_metrics.SIGN_IN_STEPS.labels("code", outcome.value).inc()
     if outcome in (Outcome.LOCKED, Outcome.THROTTLED):
         return _refused(outcome)
     if outcome is Outcome.FAILED:
@@ -191,6 +195,7 @@ def enrol() -> Any:
     outcome = auth.confirm_enrolment(
         db(), agent.id, secret, typed, at, policy(), source(), totp_box()
     )
+    console_metrics.SIGN_IN_STEPS.labels("enrolment", outcome.value).inc()
     if outcome in (Outcome.LOCKED, Outcome.THROTTLED):
         return _refused(outcome)
     if outcome is Outcome.FAILED:

@@ -1,12 +1,8 @@
-"""Prometheus metrics of the Rasa server: what the servicedesk watches the morning the MFA
-reminder goes out (is it answering, how fast, how often does it hand over).
+"""Metrics of the Rasa servers: what the servicedesk watches the morning the MFA reminder
+goes out (is it answering, how fast, how often does it hand over).
 
-Each process keeps its own counters in prometheus_client's default registry and serves them
-at /metrics (bot/rasa_ext/service_routes.py); Prometheus scrapes every replica and adds them
-up. Labels are bounded on purpose: a channel from the configured list, a status code, an
-intent of the domain (anything else is "other"), a fixed refusal reason. Never a message's
-words or a sender id, so the metrics need no redaction and their series cannot grow without
-end.
+Each replica serves its own at /metrics (bot/rasa_ext/service_routes.py); Prometheus scrapes
+every replica and adds them up.
 """
 
 from __future__ import annotations
@@ -14,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import Counter, Gauge, Histogram
 
-OTHER = "other"
+from bot.metrics import OTHER
+
 # The chat routes of the channels (bot/channels/, credentials.yml); any other path is "other".
 CHANNELS = frozenset({"rest", "telegram"})
 # Round trips of a chat message: most answer in tens of milliseconds, a ticket may take seconds.
@@ -118,8 +115,3 @@ def observe_events(events: Iterable[Mapping[str, Any]], intents: Collection[str]
                 FALLBACKS.labels(value).inc()
             elif name == "ticket_outcome" and value in TICKET_OUTCOMES:
                 TICKETS.labels(value).inc()
-
-
-def exposition() -> tuple[bytes, str]:
-    """This process's metrics in Prometheus's text format, and its content type."""
-    return generate_latest(), CONTENT_TYPE_LATEST
