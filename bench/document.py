@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from bench import long_conversation
+from bench import failover, long_conversation
 from bench.conversation_tests import WastedShare
 from bench.markdown import MISSING, compared_row, number, percent, table, times
 from bench.plot import STOCK_RASA_TURN_P50_MS
@@ -42,6 +42,7 @@ def render(results: Results, plot_name: str) -> str:
         _conversation_tests(results),
         *(_latency(profile, results) for profile in results.profiles),
         _capacity(results),
+        _failover(results),
         _production_note(results),
         _soak(results),
         _training(results),
@@ -469,6 +470,48 @@ def _capacity(results: Results) -> str:
         "the same machine. CPU ms/msg: user and system CPU time of the server's whole process "
         "tree (Rasa, action server, nginx, replicas) per answered message (bench/capacity.py)."
         "\n\n" + table(headers, rows) + note
+    )
+
+
+def _failover(results: Results) -> str:
+    measured = [(p.name, p.failover) for p in results.profiles if p.failover is not None]
+    if not measured:
+        return ""
+    rows = [
+        [
+            name,
+            str(found.users),
+            f"{found.failed} of {found.requests}",
+            number(found.longest_wait_s, 1, "s"),
+            number(found.recovery_s, 1, "s"),
+            number(found.lock_lifetime_s, 0, "s"),
+            times(ratio(found.recovery_s, found.lock_lifetime_s)),
+            _verdict(found.met),
+        ]
+        for name, found in measured
+    ]
+    headers = [
+        "server",
+        "users",
+        "requests without an answer",
+        "longest wait",
+        "every conversation answers again after",
+        "lock lifetime (reference)",
+        "ratio",
+        f"target: within the lifetime + {failover.MARGIN_S:.0f} s, no wait of "
+        f"{failover.WIDGET_TIMEOUT_S:.0f} s",
+    ]
+    return (
+        "## A replica's death under load\n\n"
+        f"{failover.USERS} users talk to the production profile as people do; after "
+        f"{failover.KILL_AFTER_S:.0f} s one Rasa replica is killed (SIGKILL), and the users go "
+        f"on for {failover.AFTER_KILL_S:.0f} s (bench/failover.py). A request in flight there "
+        "gets a 502 at once (nginx never resends a POST that reached a replica); a "
+        "conversation whose lock the dead replica held waits until the lock expires "
+        "(`MFA_LOCK_LIFETIME_SECONDS`; Rasa's default of 60 s is longer than the widget's "
+        "30 s); the other conversations move to the live replica. Recovery is the time from "
+        "the death until every user has had an answer to a message sent after it.\n\n"
+        + table(headers, rows)
     )
 
 

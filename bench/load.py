@@ -37,6 +37,8 @@ class LoadResult:
     empty_replies: int = 0
     answered: Counter[str] = field(default_factory=Counter)  # sender -> messages answered 200
     error_samples: list[str] = field(default_factory=list)
+    # Every request as (user, sent at, done at, answered), in time.monotonic() seconds.
+    timeline: list[tuple[int, float, float, bool]] = field(default_factory=list)
 
     @property
     def summary(self) -> LatencySummary:
@@ -78,14 +80,17 @@ async def _user(
             if time.monotonic() >= deadline:
                 return
             result.sent += 1
-            started = time.perf_counter()
+            sent_at, started = time.monotonic(), time.perf_counter()
             try:
                 status, body = await send(client, url, sender, message)
             except httpx.HTTPError as error:
+                result.timeline.append((index, sent_at, time.monotonic(), False))
                 result.note_error(f"{type(error).__name__}: {error}")
                 continue
             elapsed_ms = (time.perf_counter() - started) * 1000
-            if status != 200 or not isinstance(body, list):
+            answered = status == 200 and isinstance(body, list)
+            result.timeline.append((index, sent_at, time.monotonic(), answered))
+            if not answered:
                 result.note_error(f"{status}: {body!r}")
                 continue
             result.latencies_ms.append(elapsed_ms)

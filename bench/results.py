@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bench.capacity import CapacityLevel
 from bench.conversation_tests import WastedBreakdown
+from bench.failover import Failover
 from bench.load import LoadResult
 from bench.training import Training
 
@@ -34,6 +35,7 @@ class ProfileRun:
     long_conversation_note: str = ""
     sample_answers: list[str] = field(default_factory=list)
     capacity: dict[int, CapacityLevel] = field(default_factory=dict)  # closed-loop users -> level
+    failover: Failover | None = None  # a replica killed under load (production profile)
 
 
 @dataclass

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import os
 import platform
+import signal
 import tempfile
 import time
 import uuid
@@ -25,6 +26,7 @@ from bench import (
     capacity,
     conversation_tests,
     document,
+    failover,
     long_conversation,
     plot,
     quality,
@@ -196,9 +198,10 @@ def measure_profile(
     *,
     soak: bool,
     before_load: Callable[[], None] | None = None,
+    last: Callable[[ProfileRun], None] | None = None,
 ) -> ProfileRun:
     """Every measurement of one server; ``before_load`` runs after the warm-up, on a server
-    that has not carried load yet."""
+    that has not carried load yet, ``last`` after everything else (it may break the server)."""
     profile = ProfileRun(server.name, cold_start_s=server.cold_start_s)
     log(f"{server.name}: first answer after {server.cold_start_s:.1f} s")
     try:
@@ -234,6 +237,8 @@ def measure_profile(
             server.base_url, server.process.pid, SCRIPTS, args.load_seconds, tag, log
         )
         measure_long_conversation(profile, server.base_url, args.repeats)
+        if last is not None:
+            last(profile)
     finally:
         profile.peak_rss = server.stop()
     return profile
@@ -396,8 +401,29 @@ def measure_production(args: argparse.Namespace, results: Results, work: Path, r
         log(results.production_note)
         servers.drop_production_databases(run_id)
         return
+
+    def replica_death(profile: ProfileRun) -> None:
+        assistant = server.assistant
+        assert assistant is not None
+        victim = assistant.replica_ports[0]
+
+        def kill() -> None:
+            os.kill(assistant.child_pid("--port", str(victim)), signal.SIGKILL)
+
+        log(f"  a replica killed under load ({failover.USERS} users) ...")
+        lifetime = get_settings().lock_lifetime_seconds
+        found = failover.measure(server.base_url, kill, SCRIPTS, f"{run_id}-failover", lifetime)
+        profile.failover = found
+        log(
+            f"    {found.failed} of {found.requests} requests failed, longest wait "
+            f"{found.longest_wait_s:.1f} s, every conversation answered again after "
+            f"{found.recovery_s:.1f} s"
+        )
+
     try:
-        results.profiles.append(measure_profile(server, args, run_id, soak=False))
+        results.profiles.append(
+            measure_profile(server, args, run_id, soak=False, last=replica_death)
+        )
     finally:
         servers.drop_production_databases(run_id)
 

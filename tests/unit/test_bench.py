@@ -381,3 +381,45 @@ def test_cpu_time_of_a_process_tree_counts_its_children():
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_recovery_is_until_every_user_has_an_answer_to_a_message_sent_after_the_death():
+    import math
+
+    from bench.failover import Failover, recovery, summarise
+    from bench.load import LoadResult
+
+    died = 100.0
+    timeline = [
+        (0, 99.0, 99.1, True),  # before: not counted
+        (0, 99.9, 100.05, False),  # in flight on the dead replica: a 502
+        (0, 100.05, 100.2, True),  # moved on at once
+        (1, 99.95, 113.0, True),  # sent before the death, its lock held: not an answer after
+        (1, 113.0, 113.1, True),  # the first answer to a message sent after the death
+        (2, 100.5, 100.6, True),
+    ]
+    assert recovery(timeline, died) == pytest.approx(13.1)
+    assert recovery([*timeline, (3, 100.5, 130.5, False)], died) == math.inf
+
+    result = LoadResult(users=3, timeline=timeline)
+    found = summarise(result, died, lock_lifetime_s=15)
+    assert (found.requests, found.failed) == (6, 1)
+    assert found.longest_wait_s == pytest.approx(13.05)
+    assert found.met and found.bound_s == 18
+    assert not Failover(10, 50, 2, 31.0, 14.0, 15).met  # a wait the widget gives up on
+    assert not Failover(10, 50, 2, 20.0, 21.0, 15).met  # recovery past the bound
+
+
+def test_the_failover_section_shows_failures_recovery_and_the_verdict():
+    from bench.document import _failover
+    from bench.failover import Failover
+    from bench.results import ProfileRun, Results
+
+    results = Results(quick=True, machine="m", load_seconds=10, soak_seconds=5, think_time_s=(0, 0))
+    assert _failover(results) == ""
+    profile = ProfileRun("production profile")
+    profile.failover = Failover(10, 120, 3, 13.4, 13.9, 15)
+    results.profiles.append(profile)
+    section = _failover(results)
+    row = "| production profile | 10 | 3 of 120 | 13.4 s | 13.9 s | 15 s | 0.93x | met |"
+    assert row in section
