@@ -41,7 +41,7 @@ test: lint train
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-chromium.sh
 	bash scripts/ensure-nginx.sh
-	bash scripts/ensure-prometheus.sh
+	bash scripts/ensure-ops-tools.sh
 	$(PY) -m pytest
 
 # docs/benchmarks.md and its plot; QUICK=1: no training, short load levels (about 5 minutes).

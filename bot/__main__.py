@@ -28,6 +28,13 @@ def main(argv: list[str] | None = None) -> int:
         "outbox", help="deliver ticket e-mails and webhooks, retrying, until SIGINT/SIGTERM"
     )
     commands.add_parser("console", help="serve the servicedesk console until SIGINT/SIGTERM")
+    # One process each, for systemd units or containers (bot/processes/service_units.py).
+    commands.add_parser(
+        "prepare", help="train if needed, migrate the database, render Rasa's configuration"
+    )
+    rasa = commands.add_parser("rasa", help="become one Rasa server (after `prepare`)")
+    rasa.add_argument("--port", type=int, help="default: MFA_RASA_PORT")
+    commands.add_parser("actions", help="become the action server")
     commands.add_parser(
         "purge", help="delete quiet conversations and old resolved tickets (MFA_RETENTION_*)"
     )
@@ -51,6 +58,14 @@ def main(argv: list[str] | None = None) -> int:
         from bot.processes.production import run as run_production
 
         return run_production(settings)
+    if args.command in ("prepare", "rasa", "actions"):
+        from bot.processes import service_units
+
+        if args.command == "rasa":
+            service_units.rasa(settings, args.port)
+        if args.command == "actions":
+            service_units.actions(settings)
+        return service_units.prepare(settings)
     if args.command == "train":
         from bot.processes.training import ensure_model
 

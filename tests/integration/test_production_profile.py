@@ -304,7 +304,7 @@ def prometheus_scraping(profile: RunningAssistant, workdir: Path) -> Iterator[st
     alert rules; yields its query API's base URL."""
     binary = shutil.which("prometheus")
     if binary is None:
-        pytest.fail("prometheus is missing: bash scripts/ensure-prometheus.sh", pytrace=False)
+        pytest.fail("prometheus is missing: bash scripts/ensure-ops-tools.sh", pytrace=False)
     rules = PROJECT_ROOT / "deploy" / "prometheus" / "alerts.yml"
     jobs = {
         "mfa-rasa": profile.replica_ports,

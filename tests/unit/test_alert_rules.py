@@ -16,7 +16,7 @@ RULES = PROJECT_ROOT / "deploy" / "prometheus"
 def promtool() -> str:
     found = shutil.which("promtool")
     if found is None:
-        pytest.fail("promtool is missing: bash scripts/ensure-prometheus.sh", pytrace=False)
+        pytest.fail("promtool is missing: bash scripts/ensure-ops-tools.sh", pytrace=False)
     return found
 
 

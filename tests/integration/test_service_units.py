@@ -1,0 +1,81 @@
+"""`python -m bot prepare | rasa | actions`: the processes one at a time, as systemd's units
+(deploy/systemd/) start them: prepared once, then each process on its own, answering a user."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.processes.training import rasa_environment
+from tests.integration.assistant import free_port, new_sender, texts
+
+pytestmark = pytest.mark.slow
+
+
+def wait_ready(port: int, process: subprocess.Popen, timeout_s: float = 180) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the process ended before it was ready"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"not ready on {port} within {timeout_s} s")
+
+
+def test_each_process_runs_on_its_own_after_prepare(trained_model: Path, tmp_path: Path):
+    rasa_port, action_port = free_port(), free_port()
+    env = {
+        **rasa_environment(),
+        "MFA_VAR_DIR": str(tmp_path),
+        "MFA_RASA_PORT": str(rasa_port),
+        "MFA_ACTION_PORT": str(action_port),
+        "MFA_MODELS_DIR": str(trained_model.parent),
+    }
+
+    def bot(*args: str, **options) -> subprocess.Popen:
+        log = (tmp_path / f"{args[0]}.log").open("ab")
+        return subprocess.Popen([sys.executable, "-m", "bot", *args], env=env, stdout=log,
+                                stderr=subprocess.STDOUT, **options)  # fmt: skip
+
+    early = bot("rasa")
+    assert early.wait(60) != 0  # several replicas must not each train: prepare comes first
+    assert "Run `python -m bot prepare` first" in (tmp_path / "rasa.log").read_text()
+
+    assert bot("prepare").wait(300) == 0
+    assert {"endpoints.yml", "credentials.yml", "assistant.db"} <= {
+        p.name for p in tmp_path.iterdir()
+    }
+    actions, rasa = bot("actions"), bot("rasa", "--port", str(rasa_port))
+    try:
+        wait_ready(action_port, actions)
+        wait_ready(rasa_port, rasa)
+        # exec: the pid systemd watches is the server itself, not a launcher around it
+        for process, module in ((rasa, "bot.rasa_ext.rasa_server"), (actions, "action_server")):
+            assert module in Path(f"/proc/{process.pid}/cmdline").read_bytes().decode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+            json.dumps({"sender": new_sender(), "message": "I want to talk to a person"}).encode(),
+            {"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            answer = texts(json.loads(reply.read()))
+        assert "+45 4674 3600" in answer  # the handoff offer, which runs an action
+    finally:
+        for process in (rasa, actions):
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
