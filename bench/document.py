@@ -503,7 +503,8 @@ def _failover(results: Results) -> str:
     ]
     return (
         "## A replica's death under load\n\n"
-        f"{failover.USERS} users talk to the production profile as people do; after "
+        f"{failover.USERS} closed-loop users (each sends the next message the moment the "
+        "answer arrives) talk to the production profile; after "
         f"{failover.KILL_AFTER_S:.0f} s one Rasa replica is killed (SIGKILL), and the users go "
         f"on for {failover.AFTER_KILL_S:.0f} s (bench/failover.py). A request in flight there "
         "gets a 502 at once (nginx never resends a POST that reached a replica); a "

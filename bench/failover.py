@@ -1,7 +1,8 @@
 """A replica's death under load: requests lost, and the time until every conversation answers.
 
-On the production profile, simulated users talk as people do (bench/load.py); a few seconds
-in, one Rasa replica is killed (SIGKILL: no goodbye, its conversation locks left in Redis).
+On the production profile, simulated users send each next message the moment the answer
+arrives (as a user who retries at once would, and so that messages are always in flight on
+every replica); a few seconds in, one Rasa replica is killed (SIGKILL: no goodbye, its conversation locks left in Redis).
 A request in flight there fails at once (nginx never resends a POST that reached a replica);
 the conversations whose lock it held wait for the lock's lifetime
 (MFA_LOCK_LIFETIME_SECONDS); everything else moves to the other replica. Measured: the
@@ -18,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bench.capacity import NO_THINK_TIME
 from bench.load import LoadResult, run_load
 
 USERS = 10
@@ -84,7 +86,7 @@ def measure(
 
     async def run() -> tuple[float, LoadResult]:
         load = asyncio.create_task(
-            run_load(base_url, USERS, KILL_AFTER_S + AFTER_KILL_S, scripts, tag)
+            run_load(base_url, USERS, KILL_AFTER_S + AFTER_KILL_S, scripts, tag, think=NO_THINK_TIME)
         )
         await asyncio.sleep(KILL_AFTER_S)
         died_at = time.monotonic()

@@ -46,6 +46,8 @@ REPLACED: dict[str, tuple[str, ...]] = {
     ),
     # service_routes.py reads the configured store it wraps (`_tracker_store`) for /ready.
     "rasa.core.tracker_store:AwaitableTrackerStore.__init__": ("self", "tracker_store"),
+    # lock_tickets.py replaces it (a waiting ticket expires after the ones ahead of it).
+    "rasa.core.lock:TicketLock.issue_ticket": ("self", "lifetime"),
     # cors.py replaces it before the app is made.
     "rasa.server:configure_cors": ("app", "cors_origins"),
     # tracker_store.py overrides these; events_table.py mirrors SQLEvent's columns.

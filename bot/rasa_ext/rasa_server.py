@@ -5,7 +5,8 @@ The runner starts Rasa servers, and training runs, through this module instead o
 replica answers an unreachable action server with a useful sentence (action_failures.py)
 and checks the action server's answers without re-checking their schema each time
 (action_results.py), allows browsers no credentials (cors.py), serves /health, /ready and /metrics
-(service_routes.py), and logs no
+(service_routes.py), keeps a message that waits for a conversation's lock in the queue
+(lock_tickets.py), and logs no
 exception's message (bot/private_logs.py). It first checks that the installed Rasa is the one
 those were written for (bot/rasa_ext/rasa_compat.py). Arguments are Rasa's, unchanged.
 """
@@ -20,6 +21,7 @@ from bot.rasa_ext import (
     action_results,
     cors,
     fingerprints,
+    lock_tickets,
     rasa_compat,
     service_routes,
 )
@@ -45,6 +47,7 @@ def main() -> None:
     action_results.install()
     cors.install()
     fingerprints.install()
+    lock_tickets.install()
     service_routes.install()
     from rasa.__main__ import main as rasa_main
 
