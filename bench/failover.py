@@ -2,7 +2,8 @@
 
 On the production profile, simulated users send each next message the moment the answer
 arrives (as a user who retries at once would, and so that messages are always in flight on
-every replica); a few seconds in, one Rasa replica is killed (SIGKILL: no goodbye, its conversation locks left in Redis).
+every replica); a few seconds in, one Rasa replica is killed (SIGKILL: no goodbye, its
+conversation locks left in Redis).
 A request in flight there fails at once (nginx never resends a POST that reached a replica);
 the conversations whose lock it held wait for the lock's lifetime
 (MFA_LOCK_LIFETIME_SECONDS); everything else moves to the other replica. Measured: the
@@ -85,8 +86,9 @@ def measure(
     """USERS users for KILL_AFTER_S + AFTER_KILL_S seconds; `kill` a replica after KILL_AFTER_S."""
 
     async def run() -> tuple[float, LoadResult]:
+        seconds = KILL_AFTER_S + AFTER_KILL_S
         load = asyncio.create_task(
-            run_load(base_url, USERS, KILL_AFTER_S + AFTER_KILL_S, scripts, tag, think=NO_THINK_TIME)
+            run_load(base_url, USERS, seconds, scripts, tag, think=NO_THINK_TIME)
         )
         await asyncio.sleep(KILL_AFTER_S)
         died_at = time.monotonic()
