@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from bot import private_logs
+from bot import json_logs, private_logs
 from bot.settings import get_settings
 
 PRIVATE_UMASK = 0o077
@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         from bot.tickets.outbox import run_forever, serve_probes
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        json_logs.install("outbox", settings.log_format)
         serve_probes(settings.host, settings.outbox_port, settings.resolved_database_url)
         run_forever(settings.outbox_interval_seconds)
         return 0
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         from bot.console import serve
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        json_logs.install("console", settings.log_format)
         serve(settings)
         return 0
     if args.command == "purge":

@@ -5,17 +5,17 @@ logger, event (the log message), request_id when the line belongs to a chat requ
 (bot/request_ids.py), duration_ms when the caller gave one, and for an error its class and
 stack frames. Never an exception's message or a chat message: the assistant's own log calls
 name what happened, not what was typed, and bot/private_logs.py keeps exception messages out.
-Python's warnings become log lines too, so every line parses.
+Python's warnings become log lines too (cut where Rasa quotes a user, as bot/private_logs.py
+does), so every line parses.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import traceback
 from datetime import datetime, timezone
 
-from bot import request_ids
+from bot import private_logs, request_ids
 
 
 class JsonLines(logging.Formatter):
@@ -40,9 +40,9 @@ class JsonLines(logging.Formatter):
         duration = getattr(record, "duration_ms", None)
         if isinstance(duration, int | float):
             entry["duration_ms"] = round(float(duration), 1)
-        if record.exc_info and record.exc_info[0] is not None:
-            entry["error"] = record.exc_info[0].__name__
-            entry["stack"] = "".join(traceback.format_tb(record.exc_info[2]))
+        if record.exc_info and record.exc_info[1] is not None:
+            entry["error"] = type(record.exc_info[1]).__name__
+            entry["stack"] = private_logs.safe_traceback(record.exc_info)  # no message
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -56,4 +56,6 @@ def install(process: str, log_format: str) -> None:
     formatter = JsonLines(process)
     for handler in root.handlers:
         handler.setFormatter(formatter)
+    # Warnings become log lines, through private_logs' filter (it wraps what it finds).
     logging.captureWarnings(True)
+    private_logs.install()

@@ -29,6 +29,12 @@ def accepted(given: str | None) -> str:
     return uuid.uuid4().hex
 
 
+def as_metadata() -> dict[str, str]:
+    """What a channel adds to a message's metadata so the action server learns the id."""
+    request_id = current.get()
+    return {METADATA_KEY: request_id} if request_id else {}
+
+
 def from_tracker(tracker: Mapping[str, Any]) -> str | None:
     """The id of the message an action call answers (its metadata, set by the channel)."""
     metadata = (tracker.get("latest_message") or {}).get("metadata") or {}

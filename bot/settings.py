@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     lock_store_key_prefix: str = Field(
         "", description="Prefix of the lock store's Redis keys, when several assistants share a db."
     )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="json: one JSON object per log line, for a log shipper."
+    )
     lock_lifetime_seconds: int = Field(
         15,
         ge=2,

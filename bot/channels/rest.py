@@ -12,6 +12,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import request_ids
 from bot.channels.backlog import requests_in_hand
 from bot.channels.validation import BadRequest, ChatRequest, Limits, parse_chat_request
 from bot.client_address import client_address
@@ -111,7 +112,7 @@ class ValidatedRestInput(RestInput):
                     collector,
                     chat.sender,
                     input_channel=self.name(),
-                    metadata=chat.metadata,
+                    metadata={**chat.metadata, **request_ids.as_metadata()},
                 )
             )
         except CancelledError:

@@ -42,11 +42,13 @@ def serve(settings: Settings) -> None:
         clear_untrusted_proxy_headers=False,
     )
     signal.signal(signal.SIGTERM, _exit)
-    print(
-        f"The servicedesk console is running on http://{settings.host}:{settings.console_port}/\n"
-        '  Create an agent:  python -m bot agent add <username> --name "Full Name"\n'
-        "Press Ctrl-C to stop.",
-        flush=True,
+    # A log line (JSON too, with MFA_LOG_FORMAT=json), not a print: the console's log is read
+    # by machines as well.
+    log.info(
+        "The servicedesk console is running on http://%s:%s/ (create an agent: "
+        'python -m bot agent add <username> --name "Full Name"; Ctrl-C stops it)',
+        settings.host,
+        settings.console_port,
     )
     try:
         server.run()

@@ -84,7 +84,9 @@ events {{
 
 http {{
     # Paths, methods and statuses only: message texts travel in request bodies, never logged.
-    access_log {logs / "nginx-access.log"};
+    log_format with_request_id '$remote_addr [$time_local] "$request" $status '
+                               '$body_bytes_sent $request_time $request_id';
+    access_log {logs / "nginx-access.log"} with_request_id;
     client_body_temp_path {prefix / "client_body"};
     proxy_temp_path {prefix / "proxy"};
     fastcgi_temp_path {prefix / "fastcgi"};
@@ -110,6 +112,8 @@ http {{
             proxy_set_header X-Real-IP $remote_addr;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
+            # One id per request, in nginx's access log and every process's JSON log lines.
+            proxy_set_header X-Request-ID $request_id;
             proxy_connect_timeout {CONNECT_TIMEOUT_S}s;
             proxy_send_timeout {READ_TIMEOUT_S}s;
             proxy_read_timeout {READ_TIMEOUT_S}s;

@@ -20,13 +20,14 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
+from typing import Any
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import private_logs
+from bot import json_logs, private_logs, request_ids
 from bot.domain import action_names, load_domain
 from bot.metrics.actions import observe_action
 from bot.rasa_ext.service_routes import add_probes, time_requests
@@ -54,13 +55,13 @@ def has_secret(request: Request, secret: str) -> bool:
     return hmac.compare_digest(given.encode(), secret.encode())
 
 
-def _action_name(request: Request) -> object:
-    """The action Rasa asked for (`next_action`), or None in a body that is not an action call."""
+def _body(request: Request) -> dict[str, Any]:
+    """An action call's JSON body ({"next_action", "tracker", ...}), or {} if it is not one."""
     try:
         body = request.json
-    except Exception:  # not JSON: Rasa SDK has answered it with an error already
-        return None
-    return body.get("next_action") if isinstance(body, dict) else None
+    except Exception:  # not JSON: Rasa SDK answers it with an error
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def guarded_app(secret: str, actions: str = ACTIONS_PACKAGE) -> Sanic:
@@ -89,13 +90,21 @@ def guarded_app(secret: str, actions: str = ACTIONS_PACKAGE) -> Sanic:
     app.register_middleware(require_secret, "request")
     # Only calls that passed the secret are timed and counted.
     known = action_names(load_domain())
-    time_requests(
-        app,
-        lambda request: request.path == "/webhook",
-        lambda request, status, seconds: observe_action(
-            _action_name(request), known, status, seconds
-        ),
-    )
+
+    async def carry_request_id(request: Request) -> None:
+        if request.path == "/webhook":
+            body = _body(request)
+            request_ids.current.set(request_ids.from_tracker(body.get("tracker") or {}))
+
+    app.register_middleware(carry_request_id, "request")
+
+    def answered(request: Request, status: int, seconds: float) -> None:
+        name = _body(request).get("next_action")
+        observe_action(name, known, status, seconds)
+        action = name if isinstance(name, str) and name in known else "an unknown action"
+        logger.info("%s answered %d", action, status, extra={"duration_ms": seconds * 1000})
+
+    time_requests(app, lambda request: request.path == "/webhook", answered)
     tickets = database_check(get_settings().resolved_database_url)
     add_probes(app, lambda _app: {"tickets database": tickets})
 
@@ -124,6 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     private_logs.install()  # actions' errors quote tickets' fields: tracebacks without them
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    json_logs.install("actions", settings.log_format)
     app = guarded_app(action_secret(settings))
     logger.info("Action server on http://%s:%s", args.host, args.port)
     app.run(args.host, args.port, workers=1, access_log=False)

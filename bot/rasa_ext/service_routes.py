@@ -18,6 +18,7 @@ arrival to its answer, counted by channel and status.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -26,17 +27,18 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import json_logs, request_ids
 from bot.metrics import chat as metrics
 from bot.metrics import exposition
 from bot.readiness import Check, Readiness, check_all, database_check
+from bot.settings import get_settings
 
+log = logging.getLogger(__name__)
 STARTED_AT = "mfa_started_at"
 
 
 def store_checks(app: Sanic) -> dict[str, Check]:
     """What /ready asks: the model, and each store this replica writes to."""
-    from bot.settings import get_settings
-
     agent = getattr(app.ctx, "agent", None)
 
     def model() -> None:
@@ -104,21 +106,43 @@ def time_requests(
     app.register_middleware(answered, "response")
 
 
+def carry_request_ids(app: Sanic) -> None:
+    """Each request's id (bot/request_ids.py): nginx's, or a new one; given back in the answer."""
+
+    async def take(request: Request) -> None:
+        request_ids.current.set(request_ids.accepted(request.headers.get(request_ids.HEADER)))
+
+    async def give_back(request: Request, reply: HTTPResponse) -> None:
+        request_id = request_ids.current.get()
+        if request_id:
+            reply.headers[request_ids.HEADER] = request_id
+
+    app.register_middleware(take, "request")
+    app.register_middleware(give_back, "response")
+
+
 def add_routes(app: Sanic) -> Sanic:
-    """The three service routes and the chat timing, on an app Rasa has just made."""
+    """The three service routes, request ids, JSON logs if chosen, and the chat timing, on an
+    app Rasa has just made."""
+    carry_request_ids(app)
+
+    async def json_logs_once_rasa_has_set_up_logging(*_args: Any) -> None:
+        json_logs.install("rasa", get_settings().log_format)
+
+    app.register_listener(json_logs_once_rasa_has_set_up_logging, "before_server_start")
 
     @app.get("/health")
     async def health(_request: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
 
     add_probes(app, store_checks, lambda readiness: metrics.READY.set(int(readiness.ready)))
-    time_requests(
-        app,
-        lambda request: metrics.channel_of(request.path) is not None,
-        lambda request, status, seconds: metrics.observe_chat(
-            metrics.channel_of(request.path) or metrics.OTHER, status, seconds
-        ),
-    )
+
+    def answered(request: Request, status: int, seconds: float) -> None:
+        channel = metrics.channel_of(request.path) or metrics.OTHER
+        metrics.observe_chat(channel, status, seconds)
+        log.info("%s message answered %d", channel, status, extra={"duration_ms": seconds * 1000})
+
+    time_requests(app, lambda request: metrics.channel_of(request.path) is not None, answered)
     return app
 
 

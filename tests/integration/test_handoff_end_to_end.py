@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,6 +52,7 @@ def assistant(trained_model: Path, tmp_path_factory, mailbox) -> Iterator[Runnin
             "MFA_SMTP_PORT": str(smtp_port),
             "MFA_SERVICEDESK_EMAIL": "servicedesk@ruc.dk",
             "MFA_OUTBOX_INTERVAL_SECONDS": "0.5",
+            "MFA_LOG_FORMAT": "json",  # read by test_the_logs_are_json_lines_...
         },
     )
     yield running
@@ -297,3 +300,49 @@ def test_every_way_of_typing_a_secret_in_the_table_is_kept_nowhere(assistant, ma
         stored = "".join(data for (data,) in db.execute("SELECT data FROM events"))
     # The code at the phone question; not as digits inside a stored event's float timestamp.
     assert not re.search(r"(?<![\d.])482913(?!\d)", stored)
+
+
+def test_the_logs_are_json_lines_with_one_request_id_across_processes_and_no_words(assistant):
+    """MFA_LOG_FORMAT=json: what a log shipper reads. The ticket's last message carries our
+    request id; the Rasa server and the action server both log it, and nothing the user
+    typed reaches a log."""
+    user = new_sender()
+    marker = "Quokka Zanzibar"
+    assistant.say(user, "I want to talk to a real person")
+    assert "full name" in texts(assistant.say(user, "yes"))
+    for answer in (marker, "jhansen@ruc.dk", "/deny", "/affirm"):
+        assistant.say(user, answer)
+    assert marker in texts(assistant.say(user, "I'll call"))
+    request_id = f"test-{uuid.uuid4().hex}"
+    request = urllib.request.Request(
+        assistant.webhook,
+        json.dumps({"sender": user, "message": "/affirm"}).encode(),
+        {"Content-Type": "application/json", "X-Request-ID": request_id},
+    )
+    with urllib.request.urlopen(request, timeout=60) as reply:
+        assert reply.headers["X-Request-ID"] == request_id
+        assert REFERENCE.search(texts(json.loads(reply.read())))
+    [ticket] = tickets_of(assistant, user)
+    assert ticket.name == marker
+
+    logs = assistant.var_dir / "logs"
+    entries: dict[str, list[dict]] = {}
+    for name in ("rasa.log", "actions.log", "outbox.log", "console.log"):
+        lines = (logs / name).read_text().splitlines()
+        assert marker not in "\n".join(lines) and "jhansen@ruc.dk" not in "\n".join(lines)
+        # Our processes log JSON from their first line; Rasa's until its logging is set up
+        # (the model loading) is its own, so its lines are read from the first JSON one on.
+        start = next(i for i, line in enumerate(lines) if line.startswith("{"))
+        entries[name] = [json.loads(line) for line in lines[start:]]
+        assert all({"time", "level", "process", "event"} <= set(e) for e in entries[name])
+    with_id = {
+        name: [e for e in found if e.get("request_id") == request_id]
+        for name, found in entries.items()
+    }
+    assert any(
+        e["event"] == "rest message answered 200" and e["duration_ms"] > 0
+        for e in with_id["rasa.log"]
+    )
+    assert any(
+        e["event"].startswith("action_create_ticket answered 200") for e in with_id["actions.log"]
+    )

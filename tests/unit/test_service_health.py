@@ -205,3 +205,43 @@ def test_the_outbox_backlog_is_read_per_channel_with_the_oldest_waiting(tmp_path
 
     [up] = BacklogCollector(read=away, now=lambda: start).collect()  # type: ignore[arg-type]
     assert up.name == "mfa_outbox_database_up" and up.samples[0].value == 0
+
+
+def test_a_json_log_line_has_the_request_id_and_no_exception_message():
+    import json
+    import logging
+
+    from bot import request_ids
+    from bot.json_logs import JsonLines
+
+    typed = "hun" + "ter2"  # not in the source line the traceback quotes
+    try:
+        raise ValueError(f"the user typed: {typed}")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "bot.x", logging.ERROR, __file__, 1, "ticket %s failed", ("MFA-1",), sys.exc_info()
+        )
+    record.duration_ms = 12.345
+    token = request_ids.current.set("abcdef0123456789")
+    try:
+        line = JsonLines("actions").format(record)
+    finally:
+        request_ids.current.reset(token)
+    entry = json.loads(line)
+    assert entry["event"] == "ticket MFA-1 failed" and entry["process"] == "actions"
+    assert entry["request_id"] == "abcdef0123456789" and entry["duration_ms"] == 12.3
+    assert entry["error"] == "ValueError" and "hunter2" not in line and "\n" not in line
+
+
+def test_request_ids_are_plain_tokens():
+    from bot import request_ids
+
+    assert request_ids.accepted("0123456789abcdef") == "0123456789abcdef"
+    forged = request_ids.accepted('x" injected\n{"level": "error"}')
+    assert forged.isalnum() and len(forged) == 32
+    tracker = {"latest_message": {"metadata": {"request_id": "0123456789abcdef"}}}
+    assert request_ids.from_tracker(tracker) == "0123456789abcdef"
+    assert request_ids.from_tracker({"latest_message": {"metadata": {"request_id": "a b"}}}) is None
+    assert request_ids.from_tracker({}) is None

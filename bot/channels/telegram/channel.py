@@ -37,6 +37,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot import request_ids
 from bot.channels.conversations import telegram_chat, telegram_conversation
 from bot.channels.telegram.config import SECRET_HEADER, check_config, make_bot, secret_token
 from bot.channels.telegram.formatting import (
@@ -385,7 +386,15 @@ class TelegramInput(InputChannel):
             return
         self._slowed.discard(chat_id)
         try:
-            await on_new_message(UserMessage(text, output, conversation, input_channel=self.name()))
+            await on_new_message(
+                UserMessage(
+                    text,
+                    output,
+                    conversation,
+                    input_channel=self.name(),
+                    metadata=request_ids.as_metadata(),
+                )
+            )
         except asyncio.CancelledError:
             logger.error("Handling a Telegram message timed out.")
         except Exception:
