@@ -107,6 +107,24 @@ class Settings(BaseSettings):
         50, ge=1, description="Failed sign-in steps from one client address before it waits."
     )
     console_address_minutes: int = Field(15, ge=1, description="How long that wait lasts.")
+    console_sso_issuer: str = Field(
+        "",
+        description="OpenID Connect issuer for the console's single sign-on, e.g. "
+        "https://login.microsoftonline.com/<tenant id>/v2.0; empty: local accounts only.",
+    )
+    console_sso_client_id: str = Field("", description="The console's app registration id.")
+    console_sso_client_secret: str = Field("", description="The app registration's secret.")
+    console_sso_agent_groups: str = Field(
+        "", description="Group ids (space or comma separated) whose members are agents."
+    )
+    console_sso_admin_groups: str = Field(
+        "", description="Group ids whose members are agents and admins."
+    )
+    console_break_glass: bool = Field(
+        False,
+        description="With single sign-on on: let local admin accounts still sign in with "
+        "password and code (for when the provider is away).",
+    )
     console_totp_key: str = Field(
         "",
         description="Encrypts agents' TOTP secrets in the database (at least 32 characters); "

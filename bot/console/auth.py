@@ -135,7 +135,7 @@ def find_agent(session: Session, username: str) -> Agent | None:
     return session.execute(select(Agent).where(Agent.username == wanted)).scalar_one_or_none()
 
 
-def _log(
+def log_event(
     session: Session,
     agent: Agent | None,
     username: str,
@@ -197,10 +197,10 @@ def create_agent(
     )
     session.add(agent)
     session.flush()
-    _log(session, agent, username, "created", now, source, f"Display name: {display_name}.")
-    _log(session, agent, username, "password_set", now, source)
+    log_event(session, agent, username, "created", now, source, f"Display name: {display_name}.")
+    log_event(session, agent, username, "password_set", now, source)
     if admin:
-        _log(session, agent, username, "admin_granted", now, source)
+        log_event(session, agent, username, "admin_granted", now, source)
     session.commit()
     return agent
 
@@ -213,7 +213,7 @@ def set_password(
     check_new_password(password)
     agent.password_hash = hash_password(password)
     sessions.revoke_all(session, agent.id, now)
-    _log(session, agent, agent.username, "password_set", now, source)
+    log_event(session, agent, agent.username, "password_set", now, source)
     session.commit()
 
 
@@ -227,7 +227,7 @@ def reset_totp(session: Session, username: str, now: datetime, source: str = "cl
     agent.enrolled_at = None
     agent.last_totp_step = None
     sessions.revoke_all(session, agent.id, now)
-    _log(session, agent, agent.username, "totp_reset", now, source)
+    log_event(session, agent, agent.username, "totp_reset", now, source)
     session.commit()
 
 
@@ -236,7 +236,7 @@ def unlock(session: Session, username: str, now: datetime, source: str = "cli") 
     agent = _existing(session, username)
     agent.locked_until = None
     agent.failed_attempts = 0
-    _log(session, agent, agent.username, "unlocked", now, source)
+    log_event(session, agent, agent.username, "unlocked", now, source)
     session.commit()
 
 
@@ -248,7 +248,7 @@ def set_disabled(
     agent.disabled = disabled
     if disabled:
         sessions.revoke_all(session, agent.id, now)
-    _log(session, agent, agent.username, "disabled" if disabled else "enabled", now, source)
+    log_event(session, agent, agent.username, "disabled" if disabled else "enabled", now, source)
     session.commit()
 
 
@@ -259,7 +259,7 @@ def set_admin(
     agent = _existing(session, username)
     agent.is_admin = admin
     kind = "admin_granted" if admin else "admin_revoked"
-    _log(session, agent, agent.username, kind, now, source)
+    log_event(session, agent, agent.username, kind, now, source)
     session.commit()
 
 
@@ -303,7 +303,7 @@ def _take_address_attempt(
         select(SignInAddress.failures).where(SignInAddress.address == address)
     ).scalar_one()
     if failures == policy.address_failures + 1:
-        _log(
+        log_event(
             session,
             None,
             name,
@@ -386,12 +386,12 @@ def _record_failure(
     source: str,
 ) -> Outcome:
     """Log the failure of the step ``number`` (already counted); the last one locked."""
-    _log(session, agent, agent.username, "sign_in_failed", now, source, reason)
+    log_event(session, agent, agent.username, "sign_in_failed", now, source, reason)
     if number < policy.max_failures:
         session.commit()
         return Outcome.FAILED
     until = now + policy.lockout
-    _log(
+    log_event(
         session,
         agent,
         agent.username,
@@ -405,7 +405,7 @@ def _record_failure(
 
 
 def _refuse_locked(session: Session, agent: Agent, now: datetime, source: str) -> Outcome:
-    _log(session, agent, agent.username, "sign_in_refused", now, source, "locked")
+    log_event(session, agent, agent.username, "sign_in_refused", now, source, "locked")
     session.commit()
     return Outcome.LOCKED
 
@@ -420,18 +420,18 @@ def _unknown_name_failure(
         select(func.max(AgentEvent.at)).where(nobody, AgentEvent.kind == "locked_out")
     ).scalar_one()
     if last_lock is not None and now < last_lock + policy.lockout:
-        _log(session, None, name, "sign_in_refused", now, source, "locked (no such agent)")
+        log_event(session, None, name, "sign_in_refused", now, source, "locked (no such agent)")
         session.commit()
         return Outcome.LOCKED
     failures = select(func.count()).where(nobody, AgentEvent.kind == "sign_in_failed")
     if last_lock is not None:
         failures = failures.where(AgentEvent.at > last_lock)
     earlier = session.execute(failures).scalar_one()
-    _log(session, None, name, "sign_in_failed", now, source, "no such agent")
+    log_event(session, None, name, "sign_in_failed", now, source, "no such agent")
     if earlier + 1 < policy.max_failures:
         session.commit()
         return Outcome.FAILED
-    _log(session, None, name, "locked_out", now, source, "no such agent")
+    log_event(session, None, name, "locked_out", now, source, "no such agent")
     session.commit()
     return Outcome.LOCKED
 
@@ -507,7 +507,7 @@ def _signed_in(session: Session, agent: Agent, now: datetime, source: str) -> Ou
     agent.locked_until = None
     agent.last_sign_in_at = now
     _give_back_address(session, source)
-    _log(session, agent, agent.username, "signed_in", now, source)
+    log_event(session, agent, agent.username, "signed_in", now, source)
     session.commit()
     return Outcome.OK
 
@@ -581,7 +581,7 @@ def confirm_enrolment(
     agent.totp_secret = box.seal(secret)
     agent.enrolled_at = now
     agent.last_totp_step = step
-    _log(session, agent, agent.username, "enrolled", now, source)
+    log_event(session, agent, agent.username, "enrolled", now, source)
     return _signed_in(session, agent, now, source)
 
 
@@ -590,7 +590,7 @@ def sign_out(
 ) -> None:
     """End this browser's session on the server: a copy of its cookie is worth nothing now."""
     sessions.revoke(console_session, now)
-    _log(session, agent, agent.username, "signed_out", now, source)
+    log_event(session, agent, agent.username, "signed_out", now, source)
     session.commit()
 
 

@@ -71,10 +71,19 @@ class Agent(Base):
     disabled = Column(Boolean, nullable=False, default=False, server_default=false())
     # May read the security log in the console (/admin/events); granted with the CLI only.
     is_admin = Column(Boolean, nullable=False, default=False, server_default=false())
+    # The identity provider's subject (Entra ID's object id) of an agent who signs in with
+    # single sign-on (bot/console/sso.py); None for a local account.
+    sso_subject = Column(String(255), nullable=True, unique=True)
 
     @property
     def enrolled(self) -> bool:
         return self.totp_secret is not None and self.enrolled_at is not None
+
+    @property
+    def may_be_signed_in(self) -> bool:
+        """A local agent after enrolling a second factor; a single sign-on agent always
+        (the provider checked both factors)."""
+        return not self.disabled and (self.enrolled or self.sso_subject is not None)
 
     def __repr__(self) -> str:
         # Never the hash or the secret: reprs end up in tracebacks and logs.

@@ -102,7 +102,7 @@ def load_agent() -> None:
     if row.signed_in_at is None:
         return  # between password and code: signed in to nothing yet
     agent = db().get(Agent, row.agent_id)
-    if agent is None or agent.disabled or not agent.enrolled:
+    if agent is None or not agent.may_be_signed_in:
         session.clear()
         return
     g.agent, g.console_session = agent, row

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
-from bot.console import auth, sessions
+from bot.console import auth, sessions, sso
 from bot.console.auth import MAX_PASSWORD_CHARS, Outcome
 from bot.console.models import USERNAME_CHARS, Agent, ConsoleSession
 from bot.console.qr import qr_svg
@@ -43,6 +43,7 @@ PENDING = timedelta(minutes=5)
 _CODE_CHARS = 20
 
 WRONG_PASSWORD = "The username or the password is wrong."
+USE_SSO = "Sign in with your university account."
 WRONG_CODE = "That code is wrong or has been used already. Wait for the next code and try again."
 
 
@@ -62,8 +63,25 @@ def _throttled_message() -> str:
     )
 
 
-def _sign_in_page(error: str | None = None, status: int = 200, next_url: str | None = None) -> Any:
-    return render_template("sign_in.html", error=error, next_url=next_url), status
+def sign_in_page(error: str | None = None, status: int = 200, next_url: str | None = None) -> Any:
+    """The sign-in page: the university's sign-in when on, the password form when allowed."""
+    single_sign_on = sso.enabled(settings())
+    page = render_template(
+        "sign_in.html",
+        error=error,
+        next_url=next_url,
+        single_sign_on=single_sign_on,
+        passwords=not single_sign_on or settings().console_break_glass,
+    )
+    return page, status
+
+
+def _local_sign_in_allowed(agent_id: int | None) -> bool:
+    """With single sign-on on, a password is a break glass: admins only, when allowed."""
+    if not sso.enabled(settings()):
+        return True
+    agent = db().get(Agent, agent_id) if agent_id is not None else None
+    return settings().console_break_glass and agent is not None and agent.is_admin
 
 
 def _pending() -> tuple[ConsoleSession, Agent] | None:
@@ -85,7 +103,7 @@ def _refused(outcome: Outcome) -> Any:
     """The page for a LOCKED or THROTTLED step: back to the start, with the reason."""
     session.clear()
     message = _locked_message() if outcome is Outcome.LOCKED else _throttled_message()
-    return _sign_in_page(message, 429)
+    return sign_in_page(message, 429)
 
 
 def _finish(pending: ConsoleSession, signed_in: Any) -> Any:
@@ -102,7 +120,7 @@ def _finish(pending: ConsoleSession, signed_in: Any) -> Any:
 def sign_in_form() -> Any:
     if g.get("agent") is not None:
         return redirect(url_for("tickets.index"))
-    return _sign_in_page(next_url=safe_next(request.args.get("next")))
+    return sign_in_page(next_url=safe_next(request.args.get("next")))
 
 
 @blueprint.post("/sign-in")
@@ -110,15 +128,19 @@ def sign_in() -> Any:
     username = form_text("username", USERNAME_CHARS * 4)
     password = form_text("password", MAX_PASSWORD_CHARS, strip=False)
     next_url = safe_next(request.form.get("next", "")[:2000])
+    if sso.enabled(settings()) and not settings().console_break_glass:
+        return sign_in_page(USE_SSO, 403, next_url)  # not even checked: passwords are off
     if not username or not password:
-        return _sign_in_page("Enter your username and your password.", 400, next_url)
+        return sign_in_page("Enter your username and your password.", 400, next_url)
     at = now()
     result = auth.check_password(db(), username, password, at, policy(), source())
     console_metrics.SIGN_IN_STEPS.labels("password", result.outcome.value).inc()
     if result.outcome in (Outcome.LOCKED, Outcome.THROTTLED):
         return _refused(result.outcome)
     if result.outcome is Outcome.FAILED:
-        return _sign_in_page(WRONG_PASSWORD, 401, next_url)
+        return sign_in_page(WRONG_PASSWORD, 401, next_url)
+    if not _local_sign_in_allowed(result.agent_id):
+        return sign_in_page(USE_SSO, 403, next_url)
     # Made now, so that showing the enrolment page (a GET) writes nothing.
     secret = None if result.enrolled else totp_box().seal(auth.new_totp_secret())
     token = sessions.start(db(), result.agent_id, at, PENDING, signed_in=False, enrol_secret=secret)
