@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train run production chat console test bench lint format clean
+.PHONY: setup train run production chat console test bench image lint format clean
 
 $(STAMP): pyproject.toml constraints.txt scripts/setup.sh
 	bash scripts/setup.sh
@@ -49,6 +49,10 @@ bench: train
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-nginx.sh
 	$(PY) -m bench $(if $(QUICK),--quick)
+
+# The container image (deploy/container/, docs/operations.md); not part of `make test`.
+image: train
+	bash scripts/build-image.sh
 
 clean:
 	rm -rf var results .pytest_cache

@@ -117,6 +117,7 @@ def _targets(results: Results) -> str:
                 ]
             )
     rows += _capacity_targets(results)
+    rows += _failover_targets(results)
     for profile in results.profiles:
         points = profile.long_conversation
         if points and 1 in points and 200 in points:
@@ -471,6 +472,24 @@ def _capacity(results: Results) -> str:
         "tree (Rasa, action server, nginx, replicas) per answered message (bench/capacity.py)."
         "\n\n" + table(headers, rows) + note
     )
+
+
+def _failover_targets(results: Results) -> list[list[str]]:
+    return [
+        [
+            f"{name}, a replica killed under {found.users} closed-loop users: every "
+            f"conversation answers again within the lock lifetime + {failover.MARGIN_S:.0f} s, "
+            f"no wait of {failover.WIDGET_TIMEOUT_S:.0f} s (issue 20)",
+            f"{number(found.recovery_s, 1, 's')}, longest wait "
+            f"{number(found.longest_wait_s, 1, 's')}, {found.failed:,} of {found.requests:,} "
+            "requests without an answer",
+            f"{number(found.lock_lifetime_s, 0, 's')} (lock lifetime)",
+            times(ratio(found.recovery_s, found.lock_lifetime_s)),
+            _verdict(found.met),
+        ]
+        for name, found in ((p.name, p.failover) for p in results.profiles)
+        if found is not None
+    ]
 
 
 def _failover(results: Results) -> str:

@@ -423,3 +423,12 @@ def test_the_failover_section_shows_failures_recovery_and_the_verdict():
     section = _failover(results)
     row = "| production profile | 10 | 3 of 120 | 13.4 s | 13.9 s | 15 s | 0.93x | met |"
     assert row in section
+    from bench.document import _failover_targets
+
+    [target] = _failover_targets(results)
+    assert target[1:] == [
+        "13.9 s, longest wait 13.4 s, 3 of 120 requests without an answer",
+        "15 s (lock lifetime)",
+        "0.93x",
+        "met",
+    ]
