@@ -185,3 +185,18 @@ def start_assistant(
     assistant = launch_assistant(var_dir, extra_env, command)
     assistant.wait_until_running()
     return assistant
+
+
+def wait_for_ok(url: str, timeout_s: float = 180, alive: subprocess.Popen | None = None) -> None:
+    """Until ``url`` answers 200 (a process's /ready or /health); ``alive`` must keep running."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert alive is None or alive.poll() is None, f"the process ended before {url} answered"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer 200 within {timeout_s} s")

@@ -12,6 +12,8 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import db
 from bot.console.models import Agent
 from bot.processes.runner import spawn
 from tests.integration.assistant import free_port
@@ -170,3 +173,19 @@ def sign_in(
 
 def new_session_factory(engine):
     return lambda: Session(engine, future=True)
+
+
+@contextmanager
+def running_console(env: dict[str, str]) -> Iterator[RunningConsole]:
+    """A console for a test module; it must stop cleanly afterwards."""
+    running = start_console(env)
+    yield running
+    assert running.stop() == 0, running.log.read_text()[-2000:]
+
+
+@contextmanager
+def database_sessions(env: dict[str, str]) -> Iterator[Callable[[], Session]]:
+    """Sessions on the console's database (migrated by the console at start-up)."""
+    engine = db.make_engine(env["MFA_DATABASE_URL"])
+    yield lambda: Session(engine, future=True)
+    engine.dispose()

@@ -24,9 +24,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
-from bot import db
 from bot.console import auth
 from bot.console.keys import TOTP_KEY_FILE, totp_box
 from bot.console.models import AgentEvent, ConsoleSession
@@ -41,11 +39,12 @@ from tests.integration.console import (
     agent_command,
     console_env,
     csrf_token,
+    database_sessions,
     fresh_code,
     last_step,
     manual_secret,
+    running_console,
     sign_in,
-    start_console,
 )
 
 LOCKOUT_FAILURES = 3
@@ -68,17 +67,14 @@ def env(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def console(env) -> Iterator[RunningConsole]:
-    running = start_console(env)
-    yield running
-    assert running.stop() == 0, running.log.read_text()[-2000:]
+    with running_console(env) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def sessions(env, console):
-    """Sessions on the console's database (migrated by the console at start-up)."""
-    engine = db.make_engine(env["MFA_DATABASE_URL"])
-    yield lambda: Session(engine, future=True)
-    engine.dispose()
+    with database_sessions(env) as factory:
+        yield factory
 
 
 @pytest.fixture

@@ -26,6 +26,8 @@ from tests.integration.console import (
     agent_command,
     console_env,
     csrf_token,
+    database_sessions,
+    running_console,
     sign_in,
     start_console,
 )
@@ -62,16 +64,14 @@ def env(tmp_path_factory, provider) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def console(env) -> Iterator[RunningConsole]:
-    running = start_console(env)
-    yield running
-    assert running.stop() == 0, running.log.read_text()[-2000:]
+    with running_console(env) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def sessions(env, console):
-    engine = db.make_engine(env["MFA_DATABASE_URL"])
-    yield lambda: Session(engine, future=True)
-    engine.dispose()
+    with database_sessions(env) as factory:
+        yield factory
 
 
 def person(groups: list[str], name: str = "Anna Agent") -> dict:

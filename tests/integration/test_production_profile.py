@@ -37,6 +37,7 @@ from tests.integration.assistant import (
     port_is_open,
     start_assistant,
     texts,
+    wait_for_ok,
 )
 from tests.integration.databases import (
     REDIS_URL,
@@ -139,19 +140,6 @@ def supervisor_paused(profile: RunningAssistant) -> Iterator[None]:
         os.kill(profile.process.pid, signal.SIGCONT)
 
 
-def wait_for_health(url: str, timeout_s: float = 180) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"{url} did not come back within {timeout_s} s")
-
-
 def test_a_conversation_alternating_between_replicas_stays_consistent(profile, tickets_database):
     first, second = profile.replica_ports
     user = new_sender()
@@ -218,7 +206,7 @@ def test_the_action_server_down_gets_the_servicedesk_and_recovers(profile, ticke
         assert not REFERENCE.search(reply)
         assert stored_tickets(tickets_database, ticket_user) == []
 
-    wait_for_health(f"http://127.0.0.1:{profile.action_port}/health")
+    wait_for_ok(f"http://127.0.0.1:{profile.action_port}/health")
     # The failed messages were undone: the same ones carry on where the user was.
     assert "Step 2 of 4" in texts(profile.say(walker, "/walkthrough_done"))
     assert "Step 3 of 4" in texts(profile.say(walker, "/walkthrough_done"))
@@ -451,7 +439,7 @@ def test_a_replica_dying_with_a_conversations_lock_delays_it_by_the_lock_lifetim
     waited = time.monotonic() - started
     assert SERVICEDESK_PHONE in reply
     assert waited < 25, f"waited {waited:.1f} s for the dead replica's lock"
-    wait_for_health(f"http://127.0.0.1:{first}/ready")
+    wait_for_ok(f"http://127.0.0.1:{first}/ready")
 
 
 def test_a_replica_killed_mid_conversation_continues_on_the_other(profile):

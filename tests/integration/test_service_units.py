@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,23 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.processes.training import rasa_environment
-from tests.integration.assistant import free_port, new_sender, texts
+from tests.integration.assistant import free_port, new_sender, texts, wait_for_ok
 
 pytestmark = pytest.mark.slow
-
-
-def wait_ready(port: int, process: subprocess.Popen, timeout_s: float = 180) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the process ended before it was ready"
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"not ready on {port} within {timeout_s} s")
 
 
 def test_each_process_runs_on_its_own_after_prepare(trained_model: Path, tmp_path: Path):
@@ -58,8 +43,8 @@ def test_each_process_runs_on_its_own_after_prepare(trained_model: Path, tmp_pat
     }
     actions, rasa = bot("actions"), bot("rasa", "--port", str(rasa_port))
     try:
-        wait_ready(action_port, actions)
-        wait_ready(rasa_port, rasa)
+        wait_for_ok(f"http://127.0.0.1:{action_port}/ready", alive=actions)
+        wait_for_ok(f"http://127.0.0.1:{rasa_port}/ready", alive=rasa)
         # exec: the pid systemd watches is the server itself, not a launcher around it
         for process, module in ((rasa, "bot.rasa_ext.rasa_server"), (actions, "action_server")):
             assert module in Path(f"/proc/{process.pid}/cmdline").read_bytes().decode()
