@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 
 from tests.integration.assistant import free_port
 
@@ -36,7 +37,16 @@ class TcpProxy:
                 return
             listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind(("127.0.0.1", self.port))
+            # Right after a cut the old listener may still be bound while its accept thread
+            # finishes its poll (up to ACCEPT_POLL_S): try again for a moment.
+            for attempt in range(20):
+                try:
+                    listener.bind(("127.0.0.1", self.port))
+                    break
+                except OSError:
+                    if attempt == 19:
+                        raise
+                    time.sleep(ACCEPT_POLL_S / 4)
             listener.listen(64)
             listener.settimeout(ACCEPT_POLL_S)
             stop = threading.Event()

@@ -79,6 +79,17 @@ def tickets_proxy(tickets_database: str) -> Iterator[TcpProxy]:
     proxy.stop()
 
 
+@contextmanager
+def proxied(database_url: str) -> Iterator[tuple[TcpProxy, str]]:
+    """A TCP proxy a test can cut in front of a database, and the URL through it."""
+    url = make_url(database_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    try:
+        yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+    finally:
+        proxy.stop()
+
+
 @pytest.fixture(scope="module")
 def profile(
     trained_model: Path, tmp_path_factory, redis_prefix: str, tickets_database, tickets_proxy
@@ -88,11 +99,14 @@ def profile(
     except NginxMissing as error:
         pytest.fail(f"{error} The production profile's tests need it.", pytrace=False)
     through_proxy = make_url(tickets_database).set(port=tickets_proxy.port)
-    with throwaway_postgres_database("trackers") as trackers:
+    with (
+        throwaway_postgres_database("trackers") as trackers,
+        proxied(trackers) as (trackers_proxy, trackers_url),
+    ):
         running = start_assistant(
             tmp_path_factory.mktemp("production-var"),
             {
-                "MFA_TRACKER_STORE_URL": trackers,
+                "MFA_TRACKER_STORE_URL": trackers_url,
                 "MFA_DATABASE_URL": through_proxy.render_as_string(hide_password=False),
                 "MFA_LOCK_STORE_URL": REDIS_URL,
                 "MFA_LOCK_STORE_KEY_PREFIX": redis_prefix,
@@ -101,6 +115,7 @@ def profile(
             },
             command="production",
         )
+        running.trackers_proxy = trackers_proxy  # type: ignore[attr-defined]
         try:
             yield running
         finally:
@@ -283,6 +298,14 @@ def test_each_replica_is_ready_only_while_its_stores_answer(profile, tickets_pro
             assert "password" not in json.dumps(body) and "127.0.0.1" not in json.dumps(body)
     finally:
         tickets_proxy.restore()
+    assert all(readiness(port)[0] == 200 for port in profile.replica_ports)
+    profile.trackers_proxy.cut()  # the conversations' database: the same, for the tracker store
+    try:
+        for port in profile.replica_ports:
+            status, body = readiness(port)
+            assert status == 503 and body["checks"]["tracker store"].startswith("not answering")
+    finally:
+        profile.trackers_proxy.restore()
     assert all(readiness(port)[0] == 200 for port in profile.replica_ports)
 
 
