@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from bot import db
 from bot.console.app import create_app
 from bot.console.models import Agent, AgentEvent
 from bot.settings import Settings
@@ -211,9 +209,8 @@ def test_the_break_glass_lets_local_admins_only(tmp_path_factory, provider):
         add_agent(env, "glassadmin", "Glass Admin")
         assert agent_command(env, "grant-admin", "glassadmin").returncode == 0
         add_agent(env, "glassagent", "Glass Agent")
-        engine = db.make_engine(env["MFA_DATABASE_URL"])
-        factory = lambda: Session(engine, future=True)  # noqa: E731
-        sign_in(requests.Session(), console, "glassadmin", None, factory)
+        with database_sessions(env) as factory:
+            sign_in(requests.Session(), console, "glassadmin", None, factory)
         browser = requests.Session()
         form = browser.get(console.url("/sign-in"))
         assert 'name="password"' in form.text and "university account" in form.text
@@ -223,6 +220,5 @@ def test_the_break_glass_lets_local_admins_only(tmp_path_factory, provider):
                   "password": PASSWORD},
         )  # fmt: skip
         assert refused.status_code == 403
-        engine.dispose()
     finally:
         assert console.stop() == 0
