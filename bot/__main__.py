@@ -138,6 +138,8 @@ def _add_agent_commands(commands: argparse._SubParsersAction) -> None:
         ("enable", "let a disabled agent sign in again"),
         ("grant-admin", "let an agent read the console's security log"),
         ("revoke-admin", "stop an agent reading the console's security log"),
+        ("grant-content-owner", "let an agent read the insights and work the review queue"),
+        ("revoke-content-owner", "stop an agent reading the insights and the review queue"),
     ):
         steps.add_parser(name, help=help_text).add_argument("username")
 
@@ -155,6 +157,10 @@ def _agent(args: argparse.Namespace) -> int:
         return cli.unlock(args.username)
     if args.agent_command in ("grant-admin", "revoke-admin"):
         return cli.set_admin(args.username, admin=args.agent_command == "grant-admin")
+    if args.agent_command in ("grant-content-owner", "revoke-content-owner"):
+        return cli.set_content_owner(
+            args.username, owner=args.agent_command == "grant-content-owner"
+        )
     return cli.set_disabled(args.username, disabled=args.agent_command == "disable")
 
 

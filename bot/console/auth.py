@@ -263,6 +263,17 @@ def set_admin(
     session.commit()
 
 
+def set_content_owner(
+    session: Session, username: str, owner: bool, now: datetime, source: str = "cli"
+) -> None:
+    """Let an agent read the insights and work the review queue (/insights), or stop them."""
+    agent = _existing(session, username)
+    agent.is_content_owner = owner
+    kind = "content_owner_granted" if owner else "content_owner_revoked"
+    log_event(session, agent, agent.username, kind, now, source)
+    session.commit()
+
+
 # --- counting tries -------------------------------------------------------------------------
 
 

@@ -105,3 +105,14 @@ def set_admin(username: str, admin: bool) -> int:
         return f"{username} {'may' if admin else 'may no longer'} read the console's security log."
 
     return _run(step)
+
+
+def set_content_owner(username: str, owner: bool) -> int:
+    def step(session: Session, now: datetime) -> str:
+        auth.set_content_owner(session, username, owner, now)
+        return (
+            f"{username} {'may' if owner else 'may no longer'} read the insights and work the "
+            "review queue."
+        )
+
+    return _run(step)

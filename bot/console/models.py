@@ -40,6 +40,8 @@ EVENT_KINDS = (
     "address_limited",
     "admin_granted",
     "admin_revoked",
+    "content_owner_granted",
+    "content_owner_revoked",
 )
 # A Fernet token of a 32-character base32 secret is 140 characters.
 SEALED_CHARS = 255
@@ -71,6 +73,8 @@ class Agent(Base):
     disabled = Column(Boolean, nullable=False, default=False, server_default=false())
     # May read the security log in the console (/admin/events); granted with the CLI only.
     is_admin = Column(Boolean, nullable=False, default=False, server_default=false())
+    # May read the insights page and work the review queue (issue 19); granted with the CLI.
+    is_content_owner = Column(Boolean, nullable=False, default=False, server_default=false())
     # The identity provider's subject (Entra ID's object id) of an agent who signs in with
     # single sign-on (bot/console/sso.py); None for a local account.
     sso_subject = Column(String(255), nullable=True, unique=True)

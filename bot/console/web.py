@@ -128,6 +128,23 @@ def admin_required(view: F) -> F:
     return login_required(cast(F, wrapper))
 
 
+def content_owner_required(view: F) -> F:
+    """Like ``login_required``, and a 403 for agents who are not content owners.
+
+    Admins are not content owners by default: reading what people asked is a different
+    permission from reading who signed in.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        agent = g.get("agent")
+        if agent is not None and not agent.is_content_owner:
+            abort(403, description="This page is for the assistant's content owners.")
+        return view(*args, **kwargs)
+
+    return login_required(cast(F, wrapper))
+
+
 def login_required(view: F) -> F:
     """Send visitors who are not signed in to the sign-in page, and back here afterwards."""
 

@@ -1,0 +1,68 @@
+"""The insights' table in the tracker database: one row per user message.
+
+It sits beside Rasa's ``events`` table, in the same database, because the tracker store writes
+both in one transaction: a message is in both or in neither, and the figures never count a
+message the conversation does not hold. Like ``events`` it is created by the store on start
+(no Alembic: the tracker database is Rasa's), and it goes with the conversation: retention
+and a person's erasure delete a sender's rows from both tables.
+
+Rows are facts already decided when the message was answered (outcome, topic, feedback), so
+the insights page only counts and groups; the day and hour are the servicedesk's local ones,
+stored, so grouping by them needs no time-zone arithmetic in SQL on any database.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.db import UtcDateTime
+
+METADATA = sa.MetaData()
+
+# What the assistant did with a message, from best to worst for the person (turns.py decides).
+ANSWERED = "answered"  # an answer, a walkthrough step, small talk: anything but the below
+FEEDBACK = "feedback"  # the message was a "did this help?" answer or a rating
+CLARIFIED = "clarified"  # not sure: the likeliest topics offered as buttons
+SERVICEDESK = "servicedesk"  # not understood twice: the servicedesk offered
+HANDOFF = "handoff"  # a ticket for the servicedesk offered
+TICKET = "ticket"  # a ticket created
+OUTCOMES = (ANSWERED, FEEDBACK, CLARIFIED, SERVICEDESK, HANDOFF, TICKET)
+
+TURNS = sa.Table(
+    "insight_turns",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    # The servicedesk's local calendar day, hour (0-23) and weekday (0 = Monday).
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("hour", sa.SmallInteger, nullable=False),
+    sa.Column("weekday", sa.SmallInteger, nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    # As stored in the conversation: redacted (bot/safety.py). A button's payload when pressed.
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("typed", sa.Boolean, nullable=False),  # False for a button press
+    sa.Column("intent", sa.String(80), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    # What was answered ("faq/lost_phone", "walkthrough/first_setup", "ticket", an intent), or,
+    # for feedback, what the feedback was about. None for small talk.
+    sa.Column("topic", sa.String(80), nullable=True),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("helpful", sa.Boolean, nullable=True),  # "Did this help?" Yes / No
+    sa.Column("rating", sa.SmallInteger, nullable=True),  # 1-5 after a walkthrough or ticket
+    # The person's next message said the same again in other words: this one was missed.
+    sa.Column("rephrased", sa.Boolean, nullable=False, default=False),
+    sa.Index("ix_insight_turns_day", "day"),
+)
+
+
+def ensure_tables(engine: Engine) -> None:
+    """Create the table and its indexes where they are missing (as Rasa does for ``events``)."""
+    METADATA.create_all(engine, checkfirst=True)
+
+
+def exists(engine: Engine) -> bool:
+    """Has any store created the table yet? (A new tracker database has none.)"""
+    return sa.inspect(engine).has_table(TURNS.name)
