@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run | production | train | chat | console | agent | ...`."""
+"""Command line: `python -m bot run | production | train | chat | console | agent | person ...`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import sys
 
 from bot import json_logs, private_logs
+from bot.privacy import cli as privacy_cli
 from bot.settings import get_settings
 
 PRIVATE_UMASK = 0o077
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         help="fetch Telegram updates and hand them to the Rasa server (MFA_TELEGRAM_MODE=polling)",
     )
     _add_agent_commands(commands)
+    privacy_cli.add_commands(commands)
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -106,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "agent":
         return _agent(args)
+    if args.command == "person":
+        return privacy_cli.run(args, settings)
     if args.command == "telegram-poll":
         from bot.channels.telegram.poll import main as poll
 

@@ -10,6 +10,7 @@ Open tickets are never deleted: someone still has to act on them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -60,13 +61,22 @@ def purge_tickets(session: Session, resolved_before: datetime) -> int:
         Ticket.status == "resolved", Ticket.resolved_at < resolved_before
     )
     ids = [row[0] for row in session.execute(old)]
+    delete_tickets(session, ids)
+    session.commit()
+    return len(ids)
+
+
+def delete_tickets(session: Session, ids: Sequence[int]) -> None:
+    """Delete these tickets with their audit log and outbox rows (the caller commits).
+
+    Shared with a person's erasure (bot/privacy/erase.py), which deletes resolved tickets as
+    retention would, only sooner.
+    """
     for start in range(0, len(ids), 500):
-        batch = ids[start : start + 500]
+        batch = list(ids[start : start + 500])
         session.execute(sa.delete(OutboxMessage).where(OutboxMessage.ticket_id.in_(batch)))
         session.execute(sa.delete(TicketEvent).where(TicketEvent.ticket_id.in_(batch)))
         session.execute(sa.delete(Ticket).where(Ticket.id.in_(batch)))
-    session.commit()
-    return len(ids)
 
 
 def purge(

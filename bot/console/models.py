@@ -42,6 +42,8 @@ EVENT_KINDS = (
     "admin_revoked",
     "content_owner_granted",
     "content_owner_revoked",
+    "person_exported",  # a person's data, by an admin or the CLI (bot/privacy/)
+    "person_erased",
 )
 # A Fernet token of a 32-character base32 secret is 140 characters.
 SEALED_CHARS = 255

@@ -4,9 +4,11 @@ Rasa's SQL tracker store keeps a conversation as one row per event (sender id, t
 timestamp, action name, the event as JSON). Four readers need more than Rasa's own queries
 give them, and each asks here: the tracker store (a compact tracker: bounded reads of the
 latest session), the ticket's transcript (the whole latest session, read by the action server),
-retention (delete conversations that have been quiet long enough) and the benchmark (did every
-answered message reach the store?). Every query is restricted to one sender or to a batch of
-senders, so it uses the index Rasa puts on ``sender_id``.
+retention (delete conversations that have been quiet long enough), a person's export and
+erasure (bot/privacy/: every event of a sender) and the benchmark (did every answered message
+reach the store?). Every query is restricted to one sender or to a batch of senders, so it
+uses the index Rasa puts on ``sender_id``, except ``distinct_senders``, which erasure needs to
+find a conversation from the hash a ticket keeps of it.
 
 Why the action server reads the table rather than Rasa's tracker endpoint
 (``GET /conversations/<id>/tracker``): that endpoint exists only with Rasa's HTTP API enabled,
@@ -95,18 +97,42 @@ def delete_conversations(connection: Connection, senders: Sequence[str]) -> None
         connection.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id.in_(batch)))
 
 
+def all_events(reader: Reader, sender_id: str) -> list[dict[str, Any]]:
+    """Every event of the conversation, every session, oldest first (a person's export)."""
+    query = sa.select(EVENTS.c.data).where(EVENTS.c.sender_id == sender_id).order_by(EVENTS.c.id)
+    return [json.loads(data) for (data,) in reader.execute(query)]
+
+
+def event_counts(connection: Connection, senders: Iterable[str]) -> dict[str, int]:
+    """sender -> number of stored events of any type (a sender with none is absent)."""
+    return _counts(connection, senders, None)
+
+
+def distinct_senders(connection: Connection) -> list[str]:
+    """Every sender with a stored event: tickets keep only a hash of their conversation's id,
+    so finding that conversation means hashing each sender (a scan of the sender index, cheap
+    for the conversations that retention keeps)."""
+    return [sender for (sender,) in connection.execute(sa.select(EVENTS.c.sender_id).distinct())]
+
+
 def user_message_counts(connection: Connection, senders: Iterable[str]) -> dict[str, int]:
     """sender -> number of stored user messages (a sender with none is absent)."""
+    return _counts(connection, senders, USER)
+
+
+def _counts(
+    connection: Connection, senders: Iterable[str], type_name: str | None
+) -> dict[str, int]:
     wanted = list(senders)
     counts: dict[str, int] = {}
     for start in range(0, len(wanted), BATCH):
         query = (
             sa.select(EVENTS.c.sender_id, sa.func.count())
-            .where(
-                EVENTS.c.type_name == USER, EVENTS.c.sender_id.in_(wanted[start : start + BATCH])
-            )
+            .where(EVENTS.c.sender_id.in_(wanted[start : start + BATCH]))
             .group_by(EVENTS.c.sender_id)
         )
+        if type_name is not None:
+            query = query.where(EVENTS.c.type_name == type_name)
         counts.update({sender: int(count) for sender, count in connection.execute(query)})
     return counts
 

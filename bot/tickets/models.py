@@ -28,7 +28,16 @@ from bot.db import Base, UtcDateTime
 
 STATUSES = ("open", "claimed", "resolved")
 CONTACT_PREFERENCES = ("call", "visit")
-EVENT_KINDS = ("created", "claimed", "note", "resolved", "delivered", "delivery_failed", "viewed")
+EVENT_KINDS = (
+    "created",
+    "claimed",
+    "note",
+    "resolved",
+    "delivered",
+    "delivery_failed",
+    "viewed",
+    "anonymised",  # the person's data erased, the open ticket kept (bot/privacy/erase.py)
+)
 CHANNELS = ("email", "webhook")
 
 REFERENCE_PREFIX = "MFA-"
