@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot import feedback
 from bot.handoff.fields import check_contact, keeps_the_draft, skips
 from bot.onboarding.said_before import answer_to
 from bot.onboarding.walkthroughs import HELP_AGAIN, WALKTHROUGHS, walkthrough_for_topic
@@ -121,6 +122,7 @@ class Context:
     walkthrough_question: bool = False  # the walkthrough's current step is a yes/no question
     last_topic: str | None = None  # the topic of the user's message before this one (faq/...)
     walkthrough_view: str | None = None  # what the walkthrough showed last (help.again, ...)
+    feedback_asked: str | None = None  # the last reply asked "did this help?" or for a rating
 
 
 def topic_of(parse_data: Mapping[str, Any]) -> str | None:
@@ -284,6 +286,20 @@ def _follow_up(context: Context, text: str, intent: str) -> str | None:
     return context.last_topic if _ASKS.search(text) or _REFERS_BACK.search(text) else None
 
 
+def _answers_feedback(context: Context, text: str, intent: str) -> str | None:
+    """ "yes", "nope", "nej det hjalp ikke" after an answer, "4" or "fem stjerner" after a rating
+    request: the feedback asked for (bot/feedback.py reads which)."""
+    if context.feedback_asked is None or context.active_loop:
+        return None
+    if context.feedback_asked == feedback.RATING:
+        return feedback.INTENT if feedback.typed_rating(text) is not None else None
+    if intent in ("affirm", "deny") or _NO_LEAD.search(text):
+        return feedback.INTENT
+    if _YES_LEAD.search(text) and not _TROUBLE.search(_YES_LEAD.sub("", text)):
+        return feedback.INTENT
+    return None
+
+
 def _asks_for_ticket(context: Context, text: str, intent: str) -> str | None:
     """ "ok yes make the ticket, urgent pls" wherever it comes: the ticket, not a guess."""
     if context.active_loop or intent not in ("nlu_fallback", "inform", "affirm", "faq"):
@@ -333,6 +349,7 @@ READERS = (
     _in_form,
     _in_walkthrough,
     _after_answer,
+    _answers_feedback,
     _asks_for_ticket,
     _success_after_answer,
     _progress_without_walkthrough,

@@ -11,7 +11,7 @@ text stays in data/responses/fallback.yml.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from bot.locales import DEFAULT_LANGUAGE, load_locale
@@ -103,9 +103,18 @@ def topic_titles(domain: Mapping[str, Any], language: str = DEFAULT_LANGUAGE) ->
     return titles
 
 
-def suggestion_slots(parse_data: Mapping[str, Any], titles: Mapping[str, str]) -> dict[str, str]:
-    """Slot values for the suggestion buttons: fallback_title_N and fallback_payload_N."""
-    offerable = [t for t in likeliest_topics(parse_data, limit=99) if answer_response(t) in titles]
+def suggestion_slots(
+    parse_data: Mapping[str, Any], titles: Mapping[str, str], exclude: Collection[str] = ()
+) -> dict[str, str]:
+    """Slot values for the suggestion buttons: fallback_title_N and fallback_payload_N.
+
+    ``exclude``: topics not to offer (the answer that did not help).
+    """
+    offerable = [
+        topic
+        for topic in likeliest_topics(parse_data, limit=99)
+        if answer_response(topic) in titles and topic not in exclude
+    ]
     slots: dict[str, str] = {}
     for number, topic in enumerate(offerable[:SUGGESTION_COUNT], start=1):
         slots[f"fallback_title_{number}"] = titles[answer_response(topic)]

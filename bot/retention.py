@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.db import make_engine, upgrade
+from bot.insights import tables as insight_tables
 from bot.onboarding.practice_store import purge_expired
 from bot.rasa_ext import events_table
 from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
@@ -50,6 +51,8 @@ def purge_conversations(tracker_store_url: str, cutoff: datetime) -> int:
         with engine.begin() as connection:
             senders = events_table.quiet_conversations(connection, cutoff)
             events_table.delete_conversations(connection, senders)
+            if insight_tables.exists(engine):
+                insight_tables.delete_senders(connection, senders)  # their facts go with them
         return len(senders)
     finally:
         engine.dispose()

@@ -20,7 +20,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -32,6 +32,7 @@ from bot.context_reading import (
     step_is_question,
     topic_of,
 )
+from bot.feedback import FEEDBACK_FOR, FEEDBACK_KIND, HELPFUL
 
 READ_ACTION = "action_read_in_context"
 READING_SLOT = "context_reading"
@@ -57,6 +58,19 @@ def previous_topic(tracker: DialogueStateTracker) -> str | None:
     return topic_of(previous.parse_data) or (intent if intent in ANSWER_INTENTS else None)
 
 
+def feedback_asked(tracker: DialogueStateTracker) -> str | None:
+    """The kind of feedback the reply to the previous message asked for (bot/feedback.py)."""
+    seen_latest = False
+    for event in reversed(tracker.applied_events()):
+        if isinstance(event, UserUttered):
+            if seen_latest:
+                return None
+            seen_latest = True
+        elif seen_latest and isinstance(event, BotUttered) and event.metadata.get(FEEDBACK_FOR):
+            return str(event.metadata.get(FEEDBACK_KIND) or HELPFUL)
+    return None
+
+
 def context_of(tracker: DialogueStateTracker) -> Context:
     return Context(
         asked=last_bot_action(tracker),
@@ -68,6 +82,7 @@ def context_of(tracker: DialogueStateTracker) -> Context:
         ),
         last_topic=previous_topic(tracker),
         walkthrough_view=tracker.get_slot("walkthrough_view"),
+        feedback_asked=feedback_asked(tracker),
     )
 
 

@@ -7,6 +7,9 @@ responses (data/responses/), and the same variant rules (conditions, channels) c
 them. A response a language lacks is said in English rather than not at all (a test keeps
 them complete).
 
+Feedback buttons ("Did this help?" on an answer, a 1-5 rating after a walkthrough or a
+ticket) are added here too, for the same reason: every channel shows them (bot/feedback.py).
+
 Two things depend on the language of the reply and so are made here, not in an action: the
 walkthrough's "Step 2 of 6" line (a line stored in a slot kept the language it was made in),
 and, during a walkthrough, where the language buttons go: the step shown again after a switch
@@ -24,6 +27,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.feedback import ask_for_feedback
 from bot.locales import languages, load_locale, supported, text
 from bot.onboarding import walkthroughs
 
@@ -76,6 +80,8 @@ class LocalizedNLG(TemplatedNaturalLanguageGenerator):
         repeated = response is not None and response.get("text") in _said_last_turn(tracker)
         if repeated and (utter_action.startswith(ANSWER_PREFIX) or utter_action == CONTACT_ANSWER):
             response = self._said_again(response, language, filled)
+        if response is not None:
+            response = ask_for_feedback(utter_action, response, filled, language)
         return response
 
     def _said_again(

@@ -36,6 +36,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
 from bot.db import prepare_sqlite
+from bot.insights import recording as insights
+from bot.insights.tables import ensure_tables as ensure_insight_tables
 from bot.metrics import chat as metrics
 from bot.rasa_ext import events_table
 from bot.rasa_ext.tracker_compaction import (
@@ -85,13 +87,15 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     def __init__(
         self, domain: Domain | None = None, compact: bool | None = None, **kwargs: Any
     ) -> None:
-        if compact is None:
-            from bot.settings import get_settings
+        from bot.settings import get_settings
 
+        if compact is None:
             compact = get_settings().tracker_compaction
         self.compact = compact
+        self.zone = get_settings().service_hours.zone  # the insights' local days and hours
         super().__init__(domain, **kwargs)
         prepare_sqlite(self.engine)
+        ensure_insight_tables(self.engine)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session's tracker: compact when the session is long, else in full."""
@@ -140,11 +144,15 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         else:
             new_events = itertools.islice(tracker.events, stored, None)
         intents = self.domain.intents if self.domain else ()
+        saved: list[dict[str, Any]] = []
         for event in new_events:
             data = event.as_dict()
             metrics.observe_events((data,), intents)  # each event is saved once, so counted once
             redacted = redact_event(data)
+            saved.append(redacted)
             yield event if redacted is data else Event.from_parameters(redacted)
+        # Rasa commits the session after the last event: the message's facts go in with it.
+        insights.record_turn(session, tracker, saved, self.zone)
 
     def _before(
         self,

@@ -53,10 +53,10 @@ def save_conversation(settings: Settings, sender: str, days_ago: float) -> None:
     tracker_store.engine.dispose()
 
 
-def senders(tracker_store_url: str) -> set[str]:
+def senders(tracker_store_url: str, table: str = "events") -> set[str]:
     engine = db.make_engine(tracker_store_url)
     with engine.connect() as connection:
-        found = {row[0] for row in connection.execute(sa.text("SELECT sender_id FROM events"))}
+        found = {row[0] for row in connection.execute(sa.text(f"SELECT sender_id FROM {table}"))}
     engine.dispose()
     return found
 
@@ -75,6 +75,8 @@ def test_purge_deletes_only_what_is_past_its_period(urls, tmp_path: Path):
     settings = Settings(var_dir=tmp_path, tracker_store_url=tracker_store_url)
     save_conversation(settings, "quiet", days_ago=31)
     save_conversation(settings, "recent", days_ago=2)
+    # The store keeps each message's facts for the insights; they go with the conversation.
+    assert senders(tracker_store_url, "insight_turns") == {"quiet", "recent"}
 
     db.upgrade(database_url)
     engine = db.make_engine(database_url)
@@ -108,6 +110,7 @@ def test_purge_deletes_only_what_is_past_its_period(urls, tmp_path: Path):
     assert "Deleted 1 conversation(s), 1 resolved ticket(s) and 1 expired practice" in done.stdout
 
     assert senders(tracker_store_url) == {"recent"}
+    assert senders(tracker_store_url, "insight_turns") == {"recent"}
     with Session(engine, future=True) as session:
         names = {t.name for t in session.execute(sa.select(Ticket)).scalars()}
         assert names == {"fresh", "waiting"}  # open tickets stay, however old
