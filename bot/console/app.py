@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from bot import db
 from bot.console import errors, web
 from bot.console.keys import secret_key, totp_box
-from bot.console.views import admin, signin, tickets
+from bot.console.views import admin, privacy, signin, tickets
 from bot.console.views import sso as sso_views
 from bot.metrics import exposition
 from bot.readiness import check_all
@@ -61,6 +61,7 @@ def create_app(
     app.register_blueprint(signin.blueprint)
     app.register_blueprint(tickets.blueprint)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(privacy.blueprint)
     sso_views.register(app, settings)
     errors.register(app)
 

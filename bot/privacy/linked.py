@@ -33,6 +33,7 @@ class LinkedTable:
 TRACKER, ASSISTANT = "tracker", "assistant"
 LINKED_TABLES = (
     LinkedTable(TURNS.name, TRACKER),  # one row per user message
+    LinkedTable("review_marks", ASSISTANT),  # bot/insights/marks.py: a content owner's marks
 )
 
 

@@ -72,6 +72,23 @@ def add_turn(tracker_store_url: str, sender: str, words: str) -> None:
     engine.dispose()
 
 
+def add_review_mark(database_url: str, sender: str, words: str) -> None:
+    """A content owner's mark on one of the person's messages, where the table exists yet."""
+    engine = db.make_engine(database_url)
+    with engine.begin() as connection:
+        if sa.inspect(connection).has_table("review_marks"):
+            marks = sa.Table("review_marks", sa.MetaData(), autoload_with=connection)
+            now = datetime.now(timezone.utc)
+            connection.execute(
+                sa.insert(marks).values(
+                    turn_id=1, sender_id=sender, turn_at=now, language="en",
+                    text=f"call me about {words}", kind="new_topic", topic=None,
+                    note="phones", marked_by="owner", marked_at=now,
+                )
+            )  # fmt: skip
+    engine.dispose()
+
+
 def _ticket(
     session: Session, sender: str, words: str, username: str, key: str, at: datetime
 ) -> str:
@@ -116,6 +133,8 @@ def seed(settings: Settings, database_url: str, tracker_store_url: str, tag: str
         practice_store.start(session, sender, now, timedelta(minutes=10))
         practice_store.start(session, other, now, timedelta(minutes=10))
     engine.dispose()
+    add_review_mark(database_url, sender, MARKER)
+    add_review_mark(database_url, other, OTHER_MARKER)
     return Seeded(sender, kept, resolved, other, other_ticket)
 
 
