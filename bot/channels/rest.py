@@ -1,7 +1,10 @@
-"""The REST channel, at Rasa's usual path /webhooks/rest/webhook, with validated input."""
+"""The REST channel, at Rasa's usual path /webhooks/rest/webhook, with validated input; and
+/webhooks/rest/erase, where a sender erases their own conversation (the widget's "Delete this
+conversation", bot/privacy/)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
@@ -14,12 +17,19 @@ from sanic.response import HTTPResponse
 
 from bot import request_ids
 from bot.channels.backlog import requests_in_hand
-from bot.channels.validation import BadRequest, ChatRequest, Limits, parse_chat_request
+from bot.channels.validation import (
+    BadRequest,
+    ChatRequest,
+    Limits,
+    parse_chat_request,
+    parse_erase_request,
+)
 from bot.client_address import client_address
 from bot.content import servicedesk_hint
 from bot.language_detection import detect
 from bot.locales import DEFAULT_LANGUAGE, text
 from bot.metrics import chat as metrics
+from bot.privacy.erase import erase_conversation
 from bot.rate_limit import make_rate_limiter
 from bot.settings import get_settings
 
@@ -84,6 +94,36 @@ class ValidatedRestInput(RestInput):
             if in_hand > settings.max_concurrent_messages:
                 logger.warning("Refused a message: %d requests in hand.", in_hand)
                 return busy()
+            limited = await rate_limited(request, chat.sender)
+            return limited or response.json(await self._answer(chat, on_new_message))
+
+        @webhook.route("/erase", methods=["POST"])
+        async def erase(request: Request) -> HTTPResponse:
+            """The widget's "Delete this conversation": the sender erases their own."""
+            try:
+                sender = parse_erase_request(request.body or b"", limits)
+            except BadRequest as error:
+                return error_response(error)
+            limited = await rate_limited(request, sender)
+            if limited:
+                return limited
+            try:
+                await asyncio.to_thread(
+                    erase_conversation,
+                    settings.resolved_database_url,
+                    settings.resolved_tracker_store_url,
+                    sender,
+                )
+            except Exception:
+                logger.exception("Erasing a conversation failed.")
+                return response.json(
+                    {"error": "The conversation could not be deleted just now; try again."},
+                    status=503,
+                    headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+                )
+            return response.json({"erased": True})
+
+        async def rate_limited(request: Request, sender: str) -> HTTPResponse | None:
             address = client_address(
                 request.ip, request.headers.getall("x-forwarded-for", []), proxies
             )
@@ -92,11 +132,11 @@ class ValidatedRestInput(RestInput):
             if wait:
                 metrics.RATE_LIMITED.labels("address").inc()
                 return too_many(wait)
-            wait = await limiter.retry_after(chat.sender)
+            wait = await limiter.retry_after(sender)
             if wait:
                 metrics.RATE_LIMITED.labels("sender").inc()
                 return too_many(wait)
-            return response.json(await self._answer(chat, on_new_message))
+            return None
 
         return webhook
 

@@ -54,8 +54,7 @@ def depth(value: Any) -> int:
     return deepest
 
 
-def parse_chat_request(body: bytes, limits: Limits) -> ChatRequest:
-    """Validate a REST chat body of the form {"sender": str, "message": str, "metadata": {}}."""
+def _json_object(body: bytes, limits: Limits) -> dict[str, Any]:
     if len(body) > limits.max_body_bytes:
         raise BadRequest(413, f"The request body is larger than {limits.max_body_bytes} bytes.")
     if not body.strip():
@@ -68,19 +67,10 @@ def parse_chat_request(body: bytes, limits: Limits) -> ChatRequest:
         raise BadRequest(400, "The request body is nested too deeply.") from None
     if not isinstance(payload, dict):
         raise BadRequest(400, "The request body must be a JSON object.")
+    return payload
 
-    message = payload.get("message")
-    if not isinstance(message, str):
-        raise BadRequest(400, 'The field "message" is required and must be a string.')
-    message = message.replace("\x00", "").strip()
-    if not message:
-        raise BadRequest(400, 'The field "message" must not be empty.')
-    if len(message) > limits.max_message_chars:
-        raise BadRequest(
-            413, f"The message is longer than {limits.max_message_chars} characters; "
-            "please shorten it."
-        )  # fmt: skip
 
+def _sender(payload: dict[str, Any], limits: Limits) -> str:
     # No sender is no conversation: Rasa would file the message under the one shared "default"
     # conversation, where everybody who leaves it out reads everybody else's.
     sender = payload.get("sender")
@@ -99,6 +89,24 @@ def parse_chat_request(body: bytes, limits: Limits) -> ChatRequest:
             400, f'A "sender" beginning with "{prefix}" belongs to another channel; '
             "use a random id of your own."
         )  # fmt: skip
+    return sender.strip()
+
+
+def parse_chat_request(body: bytes, limits: Limits) -> ChatRequest:
+    """Validate a REST chat body of the form {"sender": str, "message": str, "metadata": {}}."""
+    payload = _json_object(body, limits)
+    message = payload.get("message")
+    if not isinstance(message, str):
+        raise BadRequest(400, 'The field "message" is required and must be a string.')
+    message = message.replace("\x00", "").strip()
+    if not message:
+        raise BadRequest(400, 'The field "message" must not be empty.')
+    if len(message) > limits.max_message_chars:
+        raise BadRequest(
+            413, f"The message is longer than {limits.max_message_chars} characters; "
+            "please shorten it."
+        )  # fmt: skip
+    sender = _sender(payload, limits)
 
     metadata = payload.get("metadata") or {}
     if not isinstance(metadata, dict):
@@ -107,4 +115,13 @@ def parse_chat_request(body: bytes, limits: Limits) -> ChatRequest:
         raise BadRequest(
             400, f'The field "metadata" is nested too deeply (at most {MAX_METADATA_DEPTH} levels).'
         )
-    return ChatRequest(sender=sender.strip(), message=message, metadata=metadata)
+    return ChatRequest(sender=sender, message=message, metadata=metadata)
+
+
+def parse_erase_request(body: bytes, limits: Limits) -> str:
+    """The sender of a request to erase one's own conversation: {"sender": str}.
+
+    The sender id is the conversation's only credential, for erasing as for chatting; another
+    channel's ids are refused as they are for messages.
+    """
+    return _sender(_json_object(body, limits), limits)

@@ -27,7 +27,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -35,8 +35,8 @@ from sqlalchemy.orm import Session
 from bot.console.auth import log_event
 from bot.console.models import Agent
 from bot.onboarding.practice_store import PracticeSecret
-from bot.privacy import linked
-from bot.privacy.lookup import Person, Stores
+from bot.privacy import SENDER, linked
+from bot.privacy.lookup import Person, Stores, find_person, open_stores
 from bot.rasa_ext import events_table
 from bot.retention import delete_tickets
 from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
@@ -218,6 +218,17 @@ def erase_person(stores: Stores, person: Person, actor: Actor, now: datetime) ->
         session.commit()
     log.info("A person's data was erased by %s (%s).", actor.name, counts.summary())
     return counts
+
+
+# The person themselves, from the chat widget: the sender id is their only credential.
+WIDGET = Actor(name="widget", source="widget")
+
+
+def erase_conversation(database_url: str, tracker_store_url: str, sender: str) -> Counts:
+    """Erase one conversation and what hangs on it, as its own user asked in the widget."""
+    with open_stores(database_url, tracker_store_url) as stores:
+        person = find_person(stores, sender, SENDER, "")
+        return erase_person(stores, person, WIDGET, datetime.now(timezone.utc))
 
 
 def record_export(stores: Stores, person: Person, actor: Actor, now: datetime) -> None:

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from bot.channels.validation import BadRequest, Limits, parse_chat_request
+from bot.channels.validation import BadRequest, Limits, parse_chat_request, parse_erase_request
 
 LIMITS = Limits(max_message_chars=50, max_sender_chars=10, max_body_bytes=1000)
 
@@ -86,3 +86,27 @@ def test_metadata_nested_deeper_than_rasa_can_copy_gets_a_reason():
     fine = {"language": "da", "page": {"path": ["a", {"b": 1}]}}
     assert depth(fine) <= MAX_METADATA_DEPTH
     assert parse_chat_request(body({"sender": "u1", "message": "hi", "metadata": fine}), big)
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "fragment"),
+    [
+        (b"", 400, "empty"),
+        (b"{not json", 400, "not valid JSON"),
+        (body(["web-1"]), 400, "JSON object"),
+        (body({}), 400, '"sender" is required'),
+        (body({"sender": 7}), 400, "non-empty string"),
+        (body({"sender": "x" * 11}), 400, "at most 10"),
+        (body({"sender": "telegram:1"}), 400, "belongs to another channel"),
+        (b"{" + b" " * 2000 + b"}", 413, "larger than 1000 bytes"),
+    ],
+)
+def test_an_erase_request_names_one_of_this_channel_s_conversations(raw, status, fragment):
+    """A sender erases their own conversation; a Telegram chat is not theirs to erase."""
+    with pytest.raises(BadRequest) as refused:
+        parse_erase_request(raw, LIMITS)
+    assert refused.value.status == status and fragment in refused.value.reason
+
+
+def test_an_erase_request_gives_the_trimmed_sender():
+    assert parse_erase_request(body({"sender": " web-1 "}), LIMITS) == "web-1"

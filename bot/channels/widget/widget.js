@@ -59,6 +59,13 @@
       call: "If it's urgent, call RUC's servicedesk on",
       callNoNumber: "If it's urgent, call RUC's servicedesk.",
       hours: (hours) => ` (${hours})`,
+      menu: "More",
+      deleteConversation: "Delete this conversation",
+      confirmDelete:
+        "Delete this conversation for good? The assistant forgets what you wrote here; an open ticket stays with the servicedesk without your details.",
+      confirmYes: "Delete",
+      cancel: "Cancel",
+      deleteFailed: "The conversation could not be deleted just now. Please try again.",
     },
     da: {
       title: "MFA-hjælp",
@@ -85,6 +92,13 @@
       call: "Haster det, så ring til RUC's servicedesk på",
       callNoNumber: "Haster det, så ring til RUC's servicedesk.",
       hours: (hours) => ` (${hours})`,
+      menu: "Mere",
+      deleteConversation: "Slet denne samtale",
+      confirmDelete:
+        "Slet samtalen for altid? Assistenten glemmer, hvad du har skrevet her; en åben sag bliver hos servicedesken uden dine oplysninger.",
+      confirmYes: "Slet",
+      cancel: "Annuller",
+      deleteFailed: "Samtalen kunne ikke slettes lige nu. Prøv igen.",
     },
   };
 
@@ -98,6 +112,7 @@
   const assetBase = new URL(".", scriptUrl); // .../webhooks/webchat/
   const server = serverUrl(data.server, new URL("../../", assetBase));
   const webhookUrl = `${server}/webhooks/rest/webhook`;
+  const eraseUrl = `${server}/webhooks/rest/erase`;
   const timeoutMs = (Number(data.timeout) > 0 ? Number(data.timeout) : DEFAULT_TIMEOUT_S) * 1000;
   const storeKey = `ruc-mfa-widget:${server}`;
 
@@ -287,6 +302,36 @@
   );
   const heading = el("h2", { id: "mfa-title", class: "title" }, title);
   const startOverButton = el("button", { type: "button", class: "start-over" }, T.startOver);
+  const menuButton = el(
+    "button",
+    {
+      type: "button",
+      class: "menu-button",
+      "aria-label": T.menu,
+      title: T.menu,
+      "aria-expanded": "false",
+      "aria-controls": "mfa-menu",
+    },
+    el("span", { "aria-hidden": "true" }, "⋯"),
+  );
+  const deleteItem = el("button", { type: "button", class: "menu-item" }, T.deleteConversation);
+  const menu = el("div", { id: "mfa-menu", class: "menu", hidden: true }, deleteItem);
+  // Deleting cannot be undone: asked once more, in the panel (no browser dialog).
+  const confirmText = el("p", { id: "mfa-confirm-text" }, T.confirmDelete);
+  const confirmYes = el("button", { type: "button", class: "confirm-yes" }, T.confirmYes);
+  const confirmNo = el("button", { type: "button", class: "confirm-no" }, T.cancel);
+  const confirmBox = el(
+    "div",
+    {
+      class: "confirm",
+      role: "alertdialog",
+      "aria-label": T.deleteConversation,
+      "aria-describedby": "mfa-confirm-text",
+      hidden: true,
+    },
+    confirmText,
+    el("div", { class: "confirm-actions" }, confirmYes, confirmNo),
+  );
   const closeButton = el(
     "button",
     { type: "button", class: "close", "aria-label": T.close, title: T.close },
@@ -319,7 +364,9 @@
   const panel = el(
     "section",
     { id: "mfa-panel", class: "panel", role: "dialog", "aria-labelledby": "mfa-title", hidden: true },
-    el("header", { class: "header" }, heading, startOverButton, closeButton),
+    el("header", { class: "header" }, heading, startOverButton, menuButton, closeButton),
+    menu,
+    confirmBox,
     log,
     typing,
     form,
@@ -650,14 +697,76 @@
     greet();
   }
 
+  // --- deleting the conversation: the assistant forgets it, and a fresh one starts ------------
+  function showMenu(show) {
+    menu.hidden = !show;
+    menuButton.setAttribute("aria-expanded", String(show));
+    if (show) deleteItem.focus();
+  }
+
+  function askToDelete() {
+    showMenu(false);
+    confirmText.textContent = T.confirmDelete;
+    confirmBox.hidden = false;
+    confirmNo.focus();
+  }
+
+  function cancelDelete() {
+    confirmBox.hidden = true;
+    input.focus();
+  }
+
+  async function erase() {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const response = await fetch(eraseUrl, {
+        method: "POST",
+        mode: "cors",
+        credentials: "omit",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: state.sender }),
+        signal: controller.signal,
+      });
+      return response.ok;
+    } catch (_error) {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function deleteConversation() {
+    if (busy) return;
+    busy = true;
+    confirmYes.disabled = true;
+    updateControls();
+    const erased = await erase();
+    busy = false;
+    confirmYes.disabled = false;
+    if (!erased) {
+      confirmText.textContent = T.deleteFailed;
+      updateControls();
+      return;
+    }
+    confirmBox.hidden = true;
+    startOver();
+  }
+
   launcher.addEventListener("click", () => (panel.hidden ? open() : close()));
+  menuButton.addEventListener("click", () => showMenu(menu.hidden));
+  deleteItem.addEventListener("click", askToDelete);
+  confirmNo.addEventListener("click", cancelDelete);
+  confirmYes.addEventListener("click", deleteConversation);
   closeButton.addEventListener("click", close);
   startOverButton.addEventListener("click", startOver);
   root.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !panel.hidden) {
       event.preventDefault();
       event.stopPropagation();
-      close();
+      if (!menu.hidden) showMenu(false);
+      else if (!confirmBox.hidden) cancelDelete();
+      else close();
     }
   });
   form.addEventListener("submit", (event) => {
