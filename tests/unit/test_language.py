@@ -10,6 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import feedback
 from bot.domain import rasa_domain
 from bot.language_detection import detect, named_language
 from bot.rasa_ext.language_policy import language_after
@@ -216,6 +217,11 @@ def test_the_same_answer_twice_in_a_row_says_so_and_offers_a_person(nlg, languag
     again = asyncio.run(nlg.generate("utter_faq/code_rejected", tracker, "rest"))
     assert again["text"].endswith(first["text"]) and again["text"] != first["text"]
     assert "+45 4674 3600" in again["text"].removesuffix(first["text"])
-    assert again["buttons"][-1]["payload"] == "/request_ticket"
+    payloads = [button["payload"] for button in again["buttons"]]
+    # The ticket after the answer's own buttons, then "Did this help?" as under every answer.
+    assert payloads[-3:] == [
+        "/request_ticket",
+        *(feedback.payload("helpful", v) for v in ("yes", "no")),
+    ]
     # Said once, or a different answer: as it is.
     assert say(nlg, "utter_faq/code_rejected", language=language) == first

@@ -120,6 +120,18 @@ def test_long_titles_get_a_row_each():
     assert rows[0][0]["callback_data"] == '/choose_topic{"topic": "x"}'
 
 
+def test_feedback_buttons_share_one_last_row_under_the_choices():
+    buttons = [
+        {"title": "Add a backup", "payload": '/start_walkthrough{"walkthrough": "backup_device"}'},
+        {"title": "Thanks, that's all", "payload": "/thank"},
+        *({"title": str(n), "payload": f'/feedback{{"rating": "{n}"}}'} for n in range(1, 6)),
+    ]
+    rows = inline_keyboard(buttons)
+    assert [len(row) for row in rows] == [1, 1, 5]
+    assert [key["text"] for key in rows[-1]] == ["1", "2", "3", "4", "5"]
+    assert rows[-1][3]["callback_data"] == '/feedback{"rating": "4"}'
+
+
 def test_every_payload_in_the_domain_fits_telegrams_64_bytes_as_it_is(domain):
     payloads = []
 

@@ -26,6 +26,7 @@ MAX_TEXT = 4096  # sendMessage text, counted by Telegram in UTF-16 code units
 MAX_CAPTION = 1024  # sendPhoto caption
 MAX_CALLBACK_BYTES = 64
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+FEEDBACK_PAYLOAD = "/feedback"  # bot/feedback.py's buttons
 SHORT_TITLE = 12  # buttons whose titles are all this short go two to a row
 
 # Callback data that is no payload: the pressed button of an answered keyboard, kept so that
@@ -137,16 +138,19 @@ def _compact_payload(payload: str) -> str | None:
 
 
 def inline_keyboard(buttons: list[dict[str, Any]]) -> list[list[dict[str, str]]]:
-    """Rows of {"text", "callback_data"}: two to a row when every title is short, else one."""
-    keys = [
-        {
+    """Rows of {"text", "callback_data"}: two to a row when every title is short, else one;
+    the feedback buttons (👍 👎, or 1 to 5) share one last row, small under the choices."""
+    keys, feedback = [], []
+    for index, button in enumerate(buttons):
+        key = {
             "text": str(button.get("title") or button.get("payload") or "?"),
             "callback_data": callback_data(button, index),
         }
-        for index, button in enumerate(buttons)
-    ]
+        is_feedback = str(button.get("payload") or "").startswith(FEEDBACK_PAYLOAD)
+        (feedback if is_feedback else keys).append(key)
     width = 2 if keys and all(len(key["text"]) <= SHORT_TITLE for key in keys) else 1
-    return [keys[start : start + width] for start in range(0, len(keys), width)]
+    rows = [keys[start : start + width] for start in range(0, len(keys), width)]
+    return rows + ([feedback] if feedback else [])
 
 
 def chosen_keyboard(title: str) -> list[list[dict[str, str]]]:
