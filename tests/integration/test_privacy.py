@@ -209,3 +209,36 @@ def test_cli_refuses_bad_keys(cli_env):
     assert done.returncode == 1 and "not a ticket reference" in done.stderr
     done = person_command(env, "export", " ")
     assert done.returncode == 1 and "printable characters" in done.stderr
+
+
+def test_cli_asks_at_a_terminal_and_erases_only_when_told(cli_env):
+    """At a terminal, the counts and a question; anything but "erase" erases nothing."""
+    env, people = cli_env
+    for answer, erased in (("no\n", False), ("erase\n", True)):
+        output = at_a_terminal(env, ["erase", people.sender], answer)
+        assert "This would erase by sender: 1 conversation(s) (4 event(s))" in output
+        assert ("Erased by sender" in output) is erased
+        assert (MARKER in every_text(env["MFA_TRACKER_STORE_URL"])) is not erased
+
+
+def at_a_terminal(env: dict[str, str], args: list[str], answer: str) -> str:
+    """Run ``python -m bot person ...`` on a pseudo-terminal, answer its question, and return
+    everything it wrote there."""
+    main, terminal = os.openpty()
+    command = [sys.executable, "-m", "bot", "person", *args]
+    with subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdin=terminal, stdout=terminal, stderr=terminal
+    ) as process:
+        os.close(terminal)
+        written = b""
+        while b"Type 'erase'" not in written:
+            written += os.read(main, 4096)
+        os.write(main, answer.encode())
+        assert process.wait(timeout=120) in (0, 1)
+        try:
+            while chunk := os.read(main, 4096):
+                written += chunk
+        except OSError:  # the terminal closed with the process
+            pass
+    os.close(main)
+    return written.decode(errors="replace")
