@@ -7,6 +7,7 @@ import os
 import sys
 
 from bot import json_logs, private_logs
+from bot.insights import cli as review_cli
 from bot.privacy import cli as privacy_cli
 from bot.settings import get_settings
 
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         help="fetch Telegram updates and hand them to the Rasa server (MFA_TELEGRAM_MODE=polling)",
     )
     _add_agent_commands(commands)
+    review_cli.add_commands(commands)
     privacy_cli.add_commands(commands)
     args = parser.parse_args(argv)
 
@@ -110,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         return _agent(args)
     if args.command == "person":
         return privacy_cli.run(args, settings)
+    if args.command == "review":
+        return review_cli.run(args)
     if args.command == "telegram-poll":
         from bot.channels.telegram.poll import main as poll
 

@@ -13,6 +13,7 @@ from alembic import context
 
 # Imported so that every model is registered on Base.metadata for autogenerate.
 import bot.console.models
+import bot.insights.marks
 import bot.onboarding.practice_store
 import bot.tickets.models  # noqa: F401
 from bot.db import Base, make_engine, migration_lock

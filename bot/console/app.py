@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,9 +19,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot import db
-from bot.console import errors, web
+from bot.console import errors, present, web
 from bot.console.keys import secret_key, totp_box
-from bot.console.views import admin, privacy, signin, tickets
+from bot.console.views import admin, privacy, review, signin, tickets
 from bot.console.views import sso as sso_views
 from bot.metrics import exposition
 from bot.readiness import check_all
@@ -62,15 +61,12 @@ def create_app(
     app.register_blueprint(tickets.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(privacy.blueprint)
+    app.register_blueprint(review.blueprint)
     sso_views.register(app, settings)
     errors.register(app)
 
     zone = ZoneInfo(settings.servicedesk_timezone)
-
-    @app.template_filter("local")
-    def local_time(value: datetime | None) -> str:
-        """Times as the servicedesk reads them: its own time zone, to the minute."""
-        return "" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    app.add_template_filter(lambda value: present.local_time(value, zone), "local")
 
     @app.get("/health")
     def health() -> tuple[str, int, dict[str, str]]:

@@ -4,6 +4,8 @@ The transcript is JSON written by the assistant, possibly by an older or newer v
 lines may say ``who`` ("user"/"bot") or ``role`` ("user"/"assistant") and may carry an ``at``.
 Whatever arrives is shown as text (templates escape it) rather than failing the page an agent
 needs to help someone.
+
+Times are shown one way everywhere (``local_time``, the templates' ``local`` filter).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from bot.tickets import store
@@ -101,3 +105,25 @@ def sort_for_list(tickets: Iterable[Ticket]) -> list[Ticket]:
     newest_first = sorted(tickets, key=lambda t: (t.created_at, t.id), reverse=True)
     # Stable: urgent and unresolved to the top, newest first within each group.
     return sorted(newest_first, key=lambda t: not (t.urgent and t.status != "resolved"))
+
+
+def local_time(value: datetime | str | None, zone: ZoneInfo) -> Markup:
+    """A time as the servicedesk reads it, the same on every page: its own time zone, to the
+    minute ("2026-12-06 16:47"), in a ``<time>`` element whose ``datetime`` attribute and
+    tooltip hold the exact UTC value.
+
+    Stored times are aware datetimes; a transcript's ``at`` is text in ISO 8601 (a time without
+    a zone is UTC, as the assistant writes them). Text that is no time is shown as it is.
+    """
+    if value is None or value == "":
+        return Markup("")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return escape(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    exact = value.astimezone(timezone.utc).isoformat()
+    shown = value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return Markup('<time datetime="{0}" title="{0}">{1}</time>').format(exact, shown)

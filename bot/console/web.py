@@ -8,12 +8,14 @@ their TOTP ends their sessions at the next click, also for a copy of the cookie.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.client_address import client_address
@@ -21,6 +23,7 @@ from bot.console import sessions
 from bot.console.auth import Policy
 from bot.console.keys import SecretBox
 from bot.console.models import Agent, ConsoleSession
+from bot.db import make_engine
 from bot.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +32,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC_ENDPOINTS = {"static", "health", "ready", "metrics"}
 # The cookie's one credential: the token of a row in console_sessions.
 TOKEN = "token"
+_tracker_lock = threading.Lock()
 
 
 def settings() -> Settings:
@@ -53,6 +57,19 @@ def db() -> Session:
     if "db" not in g:
         g.db = current_app.extensions["mfa_session_factory"]()
     return cast(Session, g.db)
+
+
+def tracker() -> Engine:
+    """The conversations' database (the tracker store's: insight_turns), one engine per app.
+
+    Read by the content owners' pages; made at first use, so a console that never shows them
+    never connects to it.
+    """
+    extensions = current_app.extensions
+    with _tracker_lock:
+        if "mfa_tracker_engine" not in extensions:
+            extensions["mfa_tracker_engine"] = make_engine(settings().resolved_tracker_store_url)
+        return cast(Engine, extensions["mfa_tracker_engine"])
 
 
 def close_db(_error: BaseException | None = None) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 import bot.console.models
+import bot.insights.marks
 import bot.onboarding.practice_store
 import bot.tickets.models  # noqa: F401  (with the line above: registers every model)
 from bot import db
