@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot import db
 from bot.console import errors, present, web
 from bot.console.keys import secret_key, totp_box
-from bot.console.views import admin, privacy, review, signin, tickets
+from bot.console.views import admin, insights, privacy, review, signin, tickets
 from bot.console.views import sso as sso_views
 from bot.metrics import exposition
 from bot.readiness import check_all
@@ -60,6 +60,7 @@ def create_app(
     app.register_blueprint(signin.blueprint)
     app.register_blueprint(tickets.blueprint)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(insights.blueprint)
     app.register_blueprint(privacy.blueprint)
     app.register_blueprint(review.blueprint)
     sso_views.register(app, settings)
