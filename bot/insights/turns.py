@@ -48,6 +48,17 @@ SMALL_TALK = frozenset(
     }
 )
 _WORDS = re.compile(r"\w+")
+# Words every question shares; two questions alike only in these are not one question twice.
+# fmt: off
+_FUNCTION_WORDS = frozenset((
+    "the", "and", "how", "can", "not", "for", "you", "your", "this", "that", "what", "when",
+    "where", "why", "does", "have", "with", "from", "get", "i'm", "its", "are", "was", "will",
+    "should", "could", "would", "about", "into", "then", "than", "there", "their", "them",
+    "hvordan", "hvad", "hvor", "hvorfor", "kan", "ikke", "jeg", "det", "den", "der", "har",
+    "til", "som", "med", "min", "mit", "mine", "skal", "være", "bliver", "når", "hvis", "eller",
+    "også",
+))
+# fmt: on
 # How alike two messages must be (shared words / all words) to be one question said twice.
 REPHRASE_OVERLAP = 0.34
 REPHRASE_WITHIN_SECONDS = 300.0
@@ -112,7 +123,11 @@ def _feedback(after: Iterable[Mapping[str, Any]]) -> tuple[bool | None, int | No
 
 
 def _words(text: str) -> set[str]:
-    return {word for word in _WORDS.findall(text.lower()) if len(word) > 2}
+    return {
+        word
+        for word in _WORDS.findall(text.lower())
+        if len(word) > 2 and word not in _FUNCTION_WORDS
+    }
 
 
 def rephrase_of(previous: Mapping[str, Any] | None, latest: Mapping[str, Any]) -> bool:
