@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy.engine import Engine
 
+from bot.domain import DOMAIN_FILE
 from bot.insights.tables import ANSWERED, TURNS, ensure_tables
 from bot.processes.training import rasa_environment
 from bot.settings import PROJECT_ROOT
@@ -75,10 +76,10 @@ def first_training_example(name: str = "faq_lost_phone") -> str:
 
 
 def validate_with_project_data(export_dir: Path, work: Path) -> str:
-    """Copy data/, domain.yml and config.yml to ``work``, add the export's data/ and run the
+    """Copy data/, the domain and config.yml to ``work``, add the export's data/ and run the
     project's `rasa data validate --fail-on-warnings` (bot.rasa_ext.data_check) on the copy.
     Returns the output; fails with it if Rasa refuses."""
-    for name in ("data", "domain.yml", "config.yml"):
+    for name in ("data", DOMAIN_FILE, "config.yml"):
         source = PROJECT_ROOT / name
         if source.is_dir():
             shutil.copytree(source, work / name)
@@ -89,7 +90,7 @@ def validate_with_project_data(export_dir: Path, work: Path) -> str:
         [
             sys.executable, "-m", "bot.rasa_ext.data_check",
             "--data", str(work / "data"),
-            "--domain", str(work / "domain.yml"),
+            "--domain", str(work / DOMAIN_FILE),
             "--config", str(work / "config.yml"),
         ],
         cwd=work,
