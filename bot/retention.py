@@ -2,9 +2,10 @@
 
 What is kept, and for how long, is set by MFA_RETENTION_* (docs/configuration.md). The
 command is idempotent and cheap, so it can run from cron or a systemd timer as often as
-wanted. A conversation is deleted whole once it has been quiet for the retention period; a
-ticket goes (with its audit log and outbox rows) once it has been resolved for its period.
-Open tickets are never deleted: someone still has to act on them.
+wanted. A conversation is deleted whole once it has been quiet for the retention period, with
+its insight rows and any review marks on its messages; a ticket goes (with its audit log and
+outbox rows) once it has been resolved for its period. Open tickets are never deleted: someone
+still has to act on them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import make_engine, upgrade
 from bot.insights import tables as insight_tables
+from bot.insights.marks import ReviewMark
 from bot.onboarding.practice_store import purge_expired
 from bot.rasa_ext import events_table
 from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
@@ -39,23 +41,30 @@ class Purged:
         )
 
 
-def purge_conversations(tracker_store_url: str, cutoff: datetime) -> int:
-    """Delete every conversation whose newest event is older than ``cutoff``.
+def purge_conversations(tracker_store_url: str, cutoff: datetime) -> list[str]:
+    """Delete every conversation whose newest event is older than ``cutoff``; their senders.
 
     A store that has no events table yet has nothing to delete.
     """
     engine = make_engine(tracker_store_url)
     try:
         if not events_table.exists(engine):
-            return 0
+            return []
         with engine.begin() as connection:
             senders = events_table.quiet_conversations(connection, cutoff)
             events_table.delete_conversations(connection, senders)
             if insight_tables.exists(engine):
                 insight_tables.delete_senders(connection, senders)  # their facts go with them
-        return len(senders)
+        return senders
     finally:
         engine.dispose()
+
+
+def delete_marks(session: Session, senders: Sequence[str]) -> None:
+    """The review queue's marks on these senders' messages (the caller commits)."""
+    for start in range(0, len(senders), 500):
+        batch = list(senders[start : start + 500])
+        session.execute(sa.delete(ReviewMark).where(ReviewMark.sender_id.in_(batch)))
 
 
 def purge_tickets(session: Session, resolved_before: datetime) -> int:
@@ -90,15 +99,17 @@ def purge(
     ticket_days: int,
 ) -> Purged:
     """Apply the retention periods at ``now`` to both databases."""
-    conversations = purge_conversations(tracker_store_url, now - timedelta(days=conversation_days))
+    senders = purge_conversations(tracker_store_url, now - timedelta(days=conversation_days))
     upgrade(database_url)
     engine = make_engine(database_url)
     try:
         with Session(engine, future=True) as session:
+            # A review mark keeps what the person typed: it goes with their conversation.
+            delete_marks(session, senders)
             tickets = purge_tickets(session, now - timedelta(days=ticket_days))
             secrets = purge_expired(session, now)  # useless once expired: they go at once
     finally:
         engine.dispose()
-    purged = Purged(conversations, tickets, secrets)
+    purged = Purged(len(senders), tickets, secrets)
     log.info("%s", purged)
     return purged

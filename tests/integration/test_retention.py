@@ -20,6 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import Session
 
 from bot import db
+from bot.insights.marks import ReviewMark
 from bot.onboarding import practice_store
 from bot.processes.endpoints import write_endpoints
 from bot.settings import PROJECT_ROOT, Settings
@@ -91,6 +92,19 @@ def test_purge_deletes_only_what_is_past_its_period(urls, tmp_path: Path):
         store.resolve(session, fresh, "anna", True, "", NOW - timedelta(days=10))
         store.create_ticket(session, draft("waiting"), "k-open", NOW - timedelta(days=900), [])
         practice_store.start(session, "conv-x", NOW - timedelta(hours=2), timedelta(minutes=10))
+        for number, sender in enumerate(("quiet", "recent")):  # a content owner's review marks
+            session.add(
+                ReviewMark(
+                    turn_id=number,
+                    sender_id=sender,
+                    turn_at=NOW,
+                    language="en",
+                    text="hello",
+                    kind="out_of_scope",
+                    marked_by="olga",
+                    marked_at=NOW,
+                )
+            )
         # Alive when the purge runs (NOW is when the module was imported, maybe minutes ago).
         fresh_start = datetime.now(timezone.utc)
         practice_store.start(session, "conv-y", fresh_start, timedelta(minutes=10))
@@ -114,6 +128,8 @@ def test_purge_deletes_only_what_is_past_its_period(urls, tmp_path: Path):
     with Session(engine, future=True) as session:
         names = {t.name for t in session.execute(sa.select(Ticket)).scalars()}
         assert names == {"fresh", "waiting"}  # open tickets stay, however old
+        marked = session.execute(sa.select(ReviewMark.sender_id)).scalars().all()
+        assert marked == ["recent"]  # the marks on a purged conversation's messages go with it
         for table in (TicketEvent, OutboxMessage):
             assert not session.execute(sa.select(table).where(table.ticket_id == old_id)).first()
         assert (
