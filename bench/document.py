@@ -7,9 +7,10 @@ file can be committed and diffed between runs.
 from __future__ import annotations
 
 import math
+import os
 from datetime import date
 
-from bench import failover, long_conversation
+from bench import failover, insights, long_conversation
 from bench.conversation_tests import WastedShare
 from bench.markdown import MISSING, compared_row, number, percent, table, times
 from bench.plot import STOCK_RASA_TURN_P50_MS
@@ -43,6 +44,7 @@ def render(results: Results, plot_name: str) -> str:
         *(_latency(profile, results) for profile in results.profiles),
         _capacity(results),
         _failover(results),
+        _insights(results),
         _production_note(results),
         _soak(results),
         _training(results),
@@ -118,6 +120,7 @@ def _targets(results: Results) -> str:
             )
     rows += _capacity_targets(results)
     rows += _failover_targets(results)
+    rows += _insights_targets(results)
     for profile in results.profiles:
         points = profile.long_conversation
         if points and 1 in points and 200 in points:
@@ -490,6 +493,55 @@ def _failover_targets(results: Results) -> list[list[str]]:
         for name, found in ((p.name, p.failover) for p in results.profiles)
         if found is not None
     ]
+
+
+def _insights_targets(results: Results) -> list[list[str]]:
+    found = results.insights
+    if found is None:
+        return []
+    return [
+        [
+            f"insights page on {found.large.conversations:,} conversations: under "
+            f"{insights.TARGET_S:.0f} s (issue 19)",
+            number(found.large.median_s * 1000, 0, "ms"),
+            number(found.small.median_s * 1000, 0, "ms")
+            + f" ({found.small.conversations:,} conversations)",
+            times(found.ratio),
+            _verdict(found.met),
+        ]
+    ]
+
+
+def _insights(results: Results) -> str:
+    found = results.insights
+    if found is None:
+        note = results.insights_note or "Not measured in this run."
+        return "## Insights page\n\n" + note
+    rows = [
+        [
+            f"{size.conversations:,}",
+            f"{size.turns:,}",
+            number(size.seed_s, 1, "s"),
+            number(size.median_s * 1000, 0, "ms"),
+            ", ".join(f"{sample * 1000:.0f}" for sample in size.samples),
+        ]
+        for size in (found.small, found.large)
+    ]
+    headers = ["conversations", "messages", "seeded in", "GET /insights (median)", "samples (ms)"]
+    return (
+        "## Insights page\n\n"
+        "`GET /insights` (the default filters: the last 28 days, every language and channel) "
+        "from the real console over HTTP, signed in as a content owner, on a PostgreSQL "
+        "tracker database whose messages all lie in that period (`bench/insights.py`: "
+        "synthetic conversations of 1-9 messages, COPY'd in). The same database is measured "
+        "at the small size, then grown to the large one; each size is asked "
+        f"{len(found.large.samples)} times after one unmeasured request. The page includes "
+        "the review queue's counts (bot/insights/review.py). Ratio large / small: "
+        f"{times(found.ratio)}; target: under {insights.TARGET_S:.0f} s at "
+        f"{found.large.conversations:,} conversations, {_verdict(found.met)}. The machine's "
+        f"1-minute load average after the large size: {found.load_average:.1f} "
+        f"({os.cpu_count()} cores).\n\n" + table(headers, rows)
+    )
 
 
 def _failover(results: Results) -> str:

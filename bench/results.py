@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bench.capacity import CapacityLevel
 from bench.conversation_tests import WastedBreakdown
 from bench.failover import Failover
+from bench.insights import InsightsBench
 from bench.load import LoadResult
 from bench.training import Training
 
@@ -64,4 +65,7 @@ class Results:
     conversation_tests: WastedBreakdown | None = None
     conversation_tests_tickets_checked: bool = False  # its tickets database was read
     conversation_tests_note: str = ""  # why not measured, or what limited the measurement
+    # GET /insights on 1,000 and 100,000 conversations (bench/insights.py), or why not measured
+    insights: InsightsBench | None = None
+    insights_note: str = ""
     total_seconds: float = 0.0

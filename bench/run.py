@@ -27,6 +27,7 @@ from bench import (
     conversation_tests,
     document,
     failover,
+    insights,
     long_conversation,
     plot,
     quality,
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             results.production_note = "Not measured in this run (--no-production)."
         else:
             measure_production(args, results, work, run_id)
+        measure_insights(results)
     results.total_seconds = time.monotonic() - started
     write(results)
     log(f"wrote {DOC.relative_to(PROJECT_ROOT)} and {PLOT.name}")
@@ -426,6 +428,17 @@ def measure_production(args: argparse.Namespace, results: Results, work: Path, r
         )
     finally:
         servers.drop_production_databases(run_id)
+
+
+def measure_insights(results: Results) -> None:
+    """The console's insights page on 1,000 and 100,000 conversations (bench/insights.py):
+    under a minute with the seeding, so --quick measures the full size too."""
+    log("insights page (console over HTTP, PostgreSQL tracker database) ...")
+    try:
+        results.insights = insights.measure(log=log)
+    except Exception as error:  # report it, keep the rest of the run's figures
+        results.insights_note = f"Not measured: {error!r:.250}"
+        log(f"  {results.insights_note}")
 
 
 def write(results: Results) -> None:

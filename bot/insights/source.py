@@ -57,7 +57,8 @@ class Source:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self._table_seen = False
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="insights")
+        # Two: the activity query, and the review queue's counts (the page's other reads).
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="insights")
 
     def _has_table(self) -> bool:
         if not self._table_seen:  # it never goes away once the tracker store made it
@@ -74,10 +75,10 @@ class Source:
         same time as the others, so the database works on both with a core each."""
         if not self._has_table():
             return figures.empty(filters, hours)
-        heavy = self._pool.submit(self._read, lambda c: figures.activity(c, filters))
+        heavy = self.pool.submit(self._read, lambda c: figures.activity(c, filters))
         rest = self._read(lambda c: figures.compute(c, filters, hours, with_activity=False))
         return dataclasses.replace(rest, activity=heavy.result())
 
     def dispose(self) -> None:
-        self._pool.shutdown()
+        self.pool.shutdown()
         self.engine.dispose()

@@ -7,6 +7,7 @@ get the form back with the reason and a 400, never a traceback.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import Any, cast
 
 from flask import Blueprint, abort, current_app, render_template, request
@@ -45,10 +46,13 @@ def _filters() -> Filters:
     return parse_filters(request.args, now().astimezone(hours.zone).date())
 
 
-def review_queue_counts() -> tuple[int, int]:
+def review_queue_counts() -> Future[tuple[int, int]]:
     """(pending, reviewed): the review queue's messages waiting and marked (bot/insights/
-    review.py), shown by ``present.review_queue_note``."""
-    return review.queue_counts(_source().engine, db())
+    review.py), shown by ``present.review_queue_note``. Counted on the source's second
+    thread while this one reads the figures; the request's session is not touched here
+    meanwhile."""
+    source, session = _source(), db()
+    return source.pool.submit(review.queue_counts, source.engine, session)
 
 
 def _figures(filters: Filters) -> Figures:
@@ -66,7 +70,11 @@ def page() -> Any:
             key: request.args.get(key, "")[:40] for key in ("from", "to", "language", "channel")
         }
         return render_template("insights.html", error=str(error), form=form, **_choices()), 400
-    figures = _figures(filters)
+    counting = review_queue_counts()
+    try:
+        figures = _figures(filters)
+    finally:
+        counts = counting.result()  # the session is the request's again only after this
     return render_template(
         "insights.html",
         figures=figures,
@@ -75,7 +83,7 @@ def page() -> Any:
         sections=present.sections(figures, _opening(hours)),
         form=filters.query_args(),
         args=filters.query_args(),
-        review_queue=present.review_queue_note(*review_queue_counts()),
+        review_queue=present.review_queue_note(*counts),
         **_choices(),
     )
 
