@@ -88,7 +88,9 @@ def test_delete_this_conversation_erases_it_and_starts_afresh(assistant, page): 
 
     text = stored(assistant.var_dir)
     assert MARKER not in text and sender not in text
-    assert MARKER not in logs(assistant.var_dir)
+    written = logs(assistant.var_dir)
+    assert "The MFA assistant is running" in written  # the logs were read
+    assert MARKER not in written
 
 
 def test_the_menu_speaks_danish(assistant, phone_page):  # noqa: F811
