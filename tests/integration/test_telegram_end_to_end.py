@@ -26,6 +26,7 @@ from bot.channels.telegram.config import ROUTE, SECRET_HEADER
 from tests.integration.assistant import RunningAssistant, start_assistant
 from tests.integration.fake_telegram import TOKEN, Call, FakeTelegram
 from tests.integration.qr import decode_qr
+from tests.integration.test_feedback_end_to_end import helpfulness_of
 
 pytestmark = pytest.mark.slow
 SECRET = "webhook_secret-for-the-tests"
@@ -274,3 +275,28 @@ def test_a_rest_client_cannot_continue_a_telegram_chat(telegram):
     assert "Ib Hidden Jensen" not in stored[str(user.chat_id)]
     # The chat goes on with its form where it was.
     assert sent(user.say("ibhj@ruc.dk"))
+
+
+def test_feedback_buttons_on_telegram_end_up_in_the_insights(telegram):
+    """👎 under an answer, pressed in Telegram: other topics offered, and the insights' table
+    holds it against the answer, on the Telegram channel."""
+    user = telegram.new_user()
+    [answer] = sent(user.say("I lost my phone"))
+    buttons = keyboard(answer)
+    assert buttons["👍 Helpful"] == '/feedback{"helpful": "yes"}'
+    [sorry] = sent(user.press(message_id(answer), buttons["👎 Not helpful"]))
+    assert "Sorry that didn't help" in sorry.params["text"]
+    assert '/choose_topic{"topic": "lost_phone"}' not in keyboard(sorry).values()
+    with sqlite3.connect(telegram.assistant.var_dir / "trackers.db") as db:
+        rows = db.execute(
+            "SELECT channel, outcome, topic, helpful FROM insight_turns WHERE sender_id = ?"
+            " ORDER BY id",
+            (f"telegram:{user.chat_id}",),
+        ).fetchall()
+    assert rows == [
+        ("telegram", "answered", "faq/lost_phone", None),
+        ("telegram", "feedback", "faq/lost_phone", 0),
+    ]
+    # The insights page's figure counts it on the Telegram channel, and only there.
+    assert helpfulness_of(telegram.assistant.var_dir, "telegram") == {"faq/lost_phone": (0, 1)}
+    assert "faq/lost_phone" not in helpfulness_of(telegram.assistant.var_dir, "rest")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -340,7 +341,11 @@ def test_keyboard_only(assistant, page):
     page.keyboard.type("I lost my phone")
     page.keyboard.press("Enter")
     expect_text(page, "Lost, stolen or broken phone?")
-    # Back from the message box: the newest answer's button comes first.
+    # Back from the message box: the newest answer's buttons, "Did this help?" last.
+    page.keyboard.press("Shift+Tab")
+    assert focused(page) == "👎 Not helpful"
+    page.keyboard.press("Shift+Tab")
+    assert focused(page) == "👍 Helpful"
     page.keyboard.press("Shift+Tab")
     assert focused(page) == "Help me get back in"
     page.keyboard.press("Enter")
@@ -670,3 +675,22 @@ def test_after_a_language_switch_in_a_walkthrough_done_stays_the_first_button(
     conversation(page).get_by_role("button", name="Done").last.click()
     expect_text(page, "Step 2 of 4")
     expect_live_choices(page, STEP_BUTTONS["en"])
+
+
+def test_feedback_buttons_in_the_widget_end_up_in_the_insights(assistant, page):
+    """👍 under an answer, clicked in the widget: the thanks, and the insights' table holds it."""
+    page.goto(demo_url(assistant))
+    open_widget(page)
+    ask(page, "how do I install the authenticator app")
+    helpful = page.get_by_role("button", name="👍 Helpful").last
+    expect(helpful).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    helpful.click()
+    expect_text(page, "Glad it helped!")
+    with sqlite3.connect(assistant.var_dir / "trackers.db") as db:
+        rows = db.execute(
+            "SELECT channel, outcome, topic, helpful FROM insight_turns WHERE sender_id = ?"
+            " ORDER BY id",
+            (sender_id(page),),
+        ).fetchall()
+    assert rows[-1][:2] == ("rest", "feedback") and rows[-1][3] == 1
+    assert rows[-1][2] == rows[-2][2] and rows[-1][2].startswith("faq/")
