@@ -32,7 +32,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain import PROJECT_ROOT, load_domain
 from bot.insights import tables
@@ -45,7 +44,7 @@ from bot.insights.turns import SMALL_TALK
 # in config.yml, under which Rasa itself does not trust the intent. A message answered anyway
 # at such a confidence (a context reading, a rule) is still worth a look, and one above it that
 # was wrong shows up as unsure, "No" or rephrased instead.
-LOW_CONFIDENCE = 0.5
+LOW_CONFIDENCE = tables.LOW_CONFIDENCE
 # How many queued messages are grouped at most: the newest ones. Grouping is linear in this,
 # and a queue longer than a content owner reads in a sitting is no more use than its head.
 CANDIDATE_LIMIT = 2000
@@ -143,62 +142,39 @@ def _reasons(row: Row) -> set[str]:
     return reasons
 
 
-def _asked() -> ColumnElement:
-    """Typed questions: neither a button press nor a feedback answer."""
-    return sa.and_(TURNS.c.typed, TURNS.c.outcome != FEEDBACK)
-
-
 def _missed(connection: Connection, scan: int) -> dict[int, tuple[Row, set[str]]]:
-    query = (
-        sa.select(*_COLUMNS)
-        .where(
-            _asked(),
-            sa.or_(
-                TURNS.c.outcome.in_((CLARIFIED, SERVICEDESK)),
-                TURNS.c.confidence < LOW_CONFIDENCE,
-                TURNS.c.rephrased,
-            ),
-        )
-        .order_by(*_NEWEST_FIRST)
-        .limit(scan)
-    )
+    # tables.QUEUED is also the predicate of the index that reads these newest first.
+    query = sa.select(*_COLUMNS).where(tables.QUEUED).order_by(*_NEWEST_FIRST).limit(scan)
     return {row.id: (row, _reasons(row)) for row in connection.execute(query)}
 
 
 def _questions_behind_noes(connection: Connection, scan: int) -> list[Row]:
-    """For each of the newest "No"s, the question whose answer it was about."""
-    noes = connection.execute(
-        sa.select(TURNS.c.id, TURNS.c.sender_id, TURNS.c.at, TURNS.c.topic)
-        .where(TURNS.c.outcome == FEEDBACK, TURNS.c.helpful == sa.false())
-        .where(TURNS.c.topic.is_not(None))
+    """For each of the newest "No"s, the question whose answer it was about: the same
+    person's latest typed question on that topic before it (one indexed lookup per "No")."""
+    earlier = TURNS.alias("earlier")
+    question = (
+        sa.select(sa.func.max(earlier.c.id))
+        .where(
+            earlier.c.sender_id == TURNS.c.sender_id,
+            earlier.c.topic == TURNS.c.topic,
+            earlier.c.id < TURNS.c.id,
+            earlier.c.typed == sa.true(),
+            earlier.c.outcome != FEEDBACK,
+        )
+        .scalar_subquery()
+    )
+    noes = (
+        sa.select(question.label("question"))
+        .where(tables.NOT_HELPFUL, TURNS.c.topic.is_not(None))
         .order_by(*_NEWEST_FIRST)
         .limit(scan)
-    ).all()
-    senders = sorted({no.sender_id for no in noes})
-    earlier: dict[str, list[Row]] = {}
-    for start in range(0, len(senders), _CHUNK):
-        chunk = senders[start : start + _CHUNK]
-        query = (
-            sa.select(*_COLUMNS)
-            .where(_asked(), TURNS.c.sender_id.in_(chunk))
-            .where(TURNS.c.topic.in_({no.topic for no in noes if no.sender_id in chunk}))
-            .order_by(*_NEWEST_FIRST)
-        )
-        for row in connection.execute(query):
-            earlier.setdefault(row.sender_id, []).append(row)
-    found = []
-    for no in noes:
-        question = next(
-            (
-                row
-                for row in earlier.get(no.sender_id, ())
-                if row.topic == no.topic and (row.at, row.id) < (no.at, no.id)
-            ),
-            None,
-        )
-        if question is not None:
-            found.append(question)
-    return found
+    )
+    ids = sorted({found for (found,) in connection.execute(noes) if found is not None})
+    rows: list[Row] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        rows += connection.execute(sa.select(*_COLUMNS).where(TURNS.c.id.in_(chunk))).all()
+    return rows
 
 
 def marked_keys(session: Session, turn_ids: Sequence[int] | None = None) -> set[tuple[int, str]]:

@@ -68,7 +68,22 @@ MISSED = sa.and_(
     TURNS.c.typed == sa.true(),
     sa.or_(TURNS.c.outcome.in_((CLARIFIED, SERVICEDESK)), TURNS.c.rephrased == sa.true()),
 )
+# The review queue (review.py): typed questions (not feedback) that were not understood, had a
+# low confidence or were said again, and the "No"s, each read newest first.
+LOW_CONFIDENCE = 0.5  # as the FallbackClassifier's threshold in config.yml
+QUEUED = sa.and_(
+    TURNS.c.typed == sa.true(),
+    TURNS.c.outcome != FEEDBACK,
+    sa.or_(
+        TURNS.c.outcome.in_((CLARIFIED, SERVICEDESK)),
+        TURNS.c.confidence < LOW_CONFIDENCE,
+        TURNS.c.rephrased == sa.true(),
+    ),
+)
+NOT_HELPFUL = sa.and_(TURNS.c.outcome == FEEDBACK, TURNS.c.helpful == sa.false())
 for _name, _columns, _where in (
+    ("queued", ("at", "id"), QUEUED),
+    ("noes", ("at", "id"), NOT_HELPFUL),
     ("feedback", ("day",), FEEDBACK_GIVEN),
     ("missed", ("day",), MISSED),
     ("hours", ("day", "weekday", "hour"), None),
