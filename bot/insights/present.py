@@ -107,62 +107,70 @@ def _activity_values(row: Activity) -> list[Any]:
     ]
 
 
-def _rate_lines(title: str, labels: list[str], rows: Sequence[Activity], x_label: str) -> Markup:
-    return charts.lines(
+def _activity_section(
+    name: str,
+    title: str,
+    note: str,
+    rows: Sequence[Activity],
+    keys: list[tuple[Column, Callable[[Activity], str]]],
+    axis: tuple[str, Callable[[Activity], str]],
+) -> Section:
+    """Per day or per week: a table of the activity figures under the conversations as bars
+    and the three rates as lines. ``keys`` label a table row (the day; the week and its
+    Monday), ``axis`` names the charts' x axis and labels a row on it."""
+    unit, label = axis
+    labels = [label(row) for row in rows]
+    return Section(
+        name,
         title,
-        labels,
-        {
-            "Containment": [row.containment for row in rows],
-            "Fallback and clarification": [row.unsure_rate for row in rows],
-            "Handoff": [row.handoff_rate for row in rows],
-        },
-        x_label=x_label,
+        note,
+        [column for column, _ in keys] + [Column(head, kind) for head, kind in ACTIVITY_COLUMNS],
+        [[key(row) for _, key in keys] + _activity_values(row) for row in rows],
+        [
+            charts.bars(
+                f"Conversations {title.lower()}",
+                labels,
+                [row.conversations for row in rows],
+                x_label=unit,
+                y_label="Conversations",
+            ),
+            charts.lines(
+                f"Rates {title.lower()}",
+                labels,
+                {
+                    "Containment": [row.containment for row in rows],
+                    "Fallback and clarification": [row.unsure_rate for row in rows],
+                    "Handoff": [row.handoff_rate for row in rows],
+                },
+                x_label=unit,
+            ),
+        ],
     )
 
 
 def _days(figures: Figures, _opening: str) -> Section:
-    days = figures.activity.days
-    labels = [day.start.strftime("%d %b") for day in days]
-    return Section(
+    return _activity_section(
         "days",
         "Per day",
         "Conversations (distinct people) and messages on each local day, and what became of them.",
-        [Column("Day", TEXT)] + [Column(name, kind) for name, kind in ACTIVITY_COLUMNS],
-        [[day.start.isoformat(), *_activity_values(day)] for day in days],
-        [
-            charts.bars(
-                "Conversations per day",
-                labels,
-                [day.conversations for day in days],
-                x_label="Day",
-                y_label="Conversations",
-            ),
-            _rate_lines("Rates per day", labels, days, "Day"),
-        ],
+        figures.activity.days,
+        [(Column("Day", TEXT), lambda day: day.start.isoformat())],
+        ("Day", lambda day: day.start.strftime("%d %b")),
     )
 
 
 def _weeks(figures: Figures, _opening: str) -> Section:
-    weeks = figures.activity.weeks
-    labels = [week.week for week in weeks]
-    return Section(
+    return _activity_section(
         "weeks",
         "Per week",
         "The same per ISO week (Monday to Sunday, only the days inside the period): a person "
         "who came back on another day of the week counts once.",
-        [Column("Week", TEXT), Column("Monday", TEXT)]
-        + [Column(name, kind) for name, kind in ACTIVITY_COLUMNS],
-        [[week.week, week.start.isoformat(), *_activity_values(week)] for week in weeks],
+        figures.activity.weeks,
         [
-            charts.bars(
-                "Conversations per week",
-                labels,
-                [week.conversations for week in weeks],
-                x_label="ISO week",
-                y_label="Conversations",
-            ),
-            _rate_lines("Rates per week", labels, weeks, "ISO week"),
+            (Column("Week", TEXT), lambda week: week.week),
+            (Column("Monday", TEXT), lambda week: week.start.isoformat()),
         ],
+        ("ISO week", lambda week: week.week),
     )
 
 

@@ -13,7 +13,6 @@ import threading
 import time
 import uuid
 import zlib
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,11 +38,9 @@ from tests.integration.console import (
     agent_command,
     console_env,
     csrf_token,
-    database_sessions,
     fresh_code,
     last_step,
     manual_secret,
-    running_console,
     sign_in,
 )
 
@@ -63,18 +60,6 @@ def env(tmp_path_factory) -> dict[str, str]:
         console_address_failures=str(ADDRESS_FAILURES),
         trusted_proxies="127.0.0.1",
     )
-
-
-@pytest.fixture(scope="module")
-def console(env) -> Iterator[RunningConsole]:
-    with running_console(env) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def sessions(env, console):
-    with database_sessions(env) as factory:
-        yield factory
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,6 @@ from tests.integration.console import (
     agent_command,
     console_env,
     csrf_token,
-    database_sessions,
-    running_console,
     sign_in,
 )
 from tests.integration.privacy_seed import MARKER, OTHER_MARKER, Seeded, every_text, seed
@@ -38,18 +35,6 @@ def env(tmp_path_factory) -> dict[str, str]:
         f"sqlite:///{var_dir / 'assistant.db'}",
         tracker_store_url=f"sqlite:///{var_dir / 'trackers.db'}",
     )
-
-
-@pytest.fixture(scope="module")
-def console(env) -> Iterator[RunningConsole]:
-    with running_console(env) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def sessions(env, console):
-    with database_sessions(env) as factory:
-        yield factory
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from tests.integration.console import (
     console_env,
     csrf_token,
     database_sessions,
-    running_console,
     sign_in,
     start_console,
 )
@@ -58,18 +57,6 @@ def sso_env(tmp_path_factory, provider: Provider, **more: str) -> dict[str, str]
 @pytest.fixture(scope="module")
 def env(tmp_path_factory, provider) -> dict[str, str]:
     return sso_env(tmp_path_factory, provider)
-
-
-@pytest.fixture(scope="module")
-def console(env) -> Iterator[RunningConsole]:
-    with running_console(env) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def sessions(env, console):
-    with database_sessions(env) as factory:
-        yield factory
 
 
 def person(groups: list[str], name: str = "Anna Agent") -> dict:

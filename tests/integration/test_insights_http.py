@@ -11,19 +11,15 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import requests
 
 from tests.integration import insights_data
 from tests.integration.console import (
-    RunningConsole,
     add_agent,
     agent_command,
     console_env,
-    database_sessions,
-    running_console,
     sign_in,
 )
 
@@ -38,18 +34,6 @@ def env(tmp_path_factory) -> dict[str, str]:
     trackers = f"sqlite:///{var_dir / 'trackers.db'}"
     insights_data.seed(trackers)
     return console_env(var_dir, f"sqlite:///{var_dir / 'assistant.db'}", tracker_store_url=trackers)
-
-
-@pytest.fixture(scope="module")
-def console(env) -> Iterator[RunningConsole]:
-    with running_console(env) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def sessions(env, console):
-    with database_sessions(env) as factory:
-        yield factory
 
 
 def signed_in(env, console, sessions, *, content_owner: bool) -> requests.Session:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import uuid
 import zipfile
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from io import BytesIO
 
@@ -21,13 +20,10 @@ from bot.insights.tables import CLARIFIED
 from bot.tickets import store
 from bot.tickets.store import TicketDraft
 from tests.integration.console import (
-    RunningConsole,
     add_agent,
     agent_command,
     console_env,
     csrf_token,
-    database_sessions,
-    running_console,
     sign_in,
 )
 from tests.integration.review_seed import seed, turn
@@ -45,18 +41,6 @@ def env(tmp_path_factory) -> dict[str, str]:
     return console_env(
         var_dir, f"sqlite:///{var_dir / 'assistant.db'}", tracker_store_url=tracker_url
     )
-
-
-@pytest.fixture(scope="module")
-def console(env) -> Iterator[RunningConsole]:
-    with running_console(env) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def sessions(env, console):
-    with database_sessions(env) as factory:
-        yield factory
 
 
 def signed_in(env, console, sessions, content_owner: bool) -> requests.Session:
