@@ -47,6 +47,17 @@ def read_stored(files: Iterable[Path]) -> dict[Path, bytes]:
     return stored
 
 
+def holds(content: bytes, secret: str) -> bool:
+    """Does ``content`` hold ``secret`` as typed, not as part of a longer number?
+
+    A one-time code's digits turn up by chance inside the floats stored beside it (a
+    confidence of 0.003739184 holds the code 739184); a code that leaked stands on its own.
+    """
+    return (
+        re.search(rb"(?<![0-9])" + re.escape(secret.encode()) + rb"(?![0-9])", content) is not None
+    )
+
+
 def survivors(files: list[Path], secrets: set[str]) -> list[tuple[str, str]]:
     """(file, secret) for every typed secret still found in a file, as UTF-8 or JSON-escaped."""
     found = []
