@@ -286,6 +286,11 @@ def _follow_up(context: Context, text: str, intent: str) -> str | None:
     return context.last_topic if _ASKS.search(text) or _REFERS_BACK.search(text) else None
 
 
+# What the classifier makes of a bare "yes"/"nej det hjalp ikke" after an answer; any other
+# intent is a request of its own, answered as such.
+_MAY_BE_FEEDBACK = frozenset({"affirm", "deny", "thank", "nlu_fallback", feedback.INTENT})
+
+
 def _answers_feedback(context: Context, text: str, intent: str) -> str | None:
     """ "yes", "nope", "nej det hjalp ikke" after an answer, "4" or "fem stjerner" after a rating
     request: the feedback asked for (bot/feedback.py reads which)."""
@@ -293,6 +298,8 @@ def _answers_feedback(context: Context, text: str, intent: str) -> str | None:
         return None
     if context.feedback_asked == feedback.RATING:
         return feedback.INTENT if feedback.typed_rating(text) is not None else None
+    if intent not in _MAY_BE_FEEDBACK:
+        return None  # "yes please, walk me through it", "ok yes make the ticket": what they ask
     if intent in ("affirm", "deny") or _NO_LEAD.search(text):
         return feedback.INTENT
     if _YES_LEAD.search(text) and not _TROUBLE.search(_YES_LEAD.sub("", text)):
@@ -349,10 +356,10 @@ READERS = (
     _in_form,
     _in_walkthrough,
     _after_answer,
-    _answers_feedback,
     _asks_for_ticket,
     _success_after_answer,
     _progress_without_walkthrough,
+    _answers_feedback,
     _follow_up,
 )
 

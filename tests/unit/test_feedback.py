@@ -126,6 +126,9 @@ RATE = Context(asked="utter_walkthrough", feedback_asked="rating")
         # A new question after an answer is a question, whatever the buttons asked.
         (ANSWERED, "how do I add a backup phone?", "faq", None),
         (ANSWERED, "yes but where do I find the code?", "faq", None),
+        (ANSWERED_WITH_WALKTHROUGH, "Yes please, walk me through it", "request_walkthrough", None),
+        (ANSWERED, "ok yes make the ticket, urgent pls", "affirm", "request_ticket"),
+        (ANSWERED, "it worked, thanks", "thank", None),
         # "Yes" to an answer that offers a walkthrough starts the walkthrough.
         (ANSWERED_WITH_WALKTHROUGH, "yes", "affirm", "request_walkthrough"),
         (RATE, "4", "nlu_fallback", "feedback"),

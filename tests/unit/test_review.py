@@ -46,15 +46,6 @@ def test_a_group_does_not_drift_through_a_chain_of_small_changes() -> None:
     assert [group.items for group in groups] == [chain[:2], chain[2:]]
 
 
-def test_grouping_two_thousand_messages_is_quick() -> None:
-    import time
-
-    texts = [f"question number {n} about topic {n % 37} and word{n % 101}" for n in range(2000)]
-    started = time.perf_counter()
-    group_alike(texts, text=str)
-    assert time.perf_counter() - started < 2.0
-
-
 def test_example_lines_are_one_printable_line_without_entity_syntax() -> None:
     assert example_text("  how do I\n\tadd   my account ") == "how do I add my account"
     assert example_text("see [this](link)") == "see (this)(link)"
