@@ -38,6 +38,7 @@ from bot.processes.runner import (
     supervise,
 )
 from bot.processes.training import ensure_model, rasa_environment
+from bot.rasa_ext.tracker_store import create_tables as create_tracker_tables
 from bot.settings import Settings
 
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
@@ -128,13 +129,14 @@ def check_redis(url: str) -> None:
 def prepare_stores(settings: Settings, say: Callable[[str], None] = print) -> None:
     """Databases created if missing, the assistant's schema migrated, Redis reachable.
 
-    Migrating here, once, before any process starts, spares the replicas and workers a race
-    on a fresh database.
+    Migrating and creating the tracker tables here, once, before any process starts, spares
+    the replicas and workers a race on a fresh database.
     """
     for url in (settings.tracker_store_url, settings.database_url):
         if ensure_database(url):
             say(f"  Created database {make_url(url).database}.")
     db.upgrade(settings.database_url)
+    create_tracker_tables(settings.tracker_store_url)
     check_redis(settings.lock_store_url)
 
 

@@ -35,7 +35,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
-from bot.db import prepare_sqlite
+from bot.db import make_engine, prepare_sqlite
 from bot.insights import recording as insights
 from bot.insights.tables import ensure_tables as ensure_insight_tables
 from bot.metrics import chat as metrics
@@ -74,6 +74,21 @@ def _deserialise(data: dict[str, Any]) -> Event | None:
     """Event.from_parameters with the class lookup cached; unknown types go the stock way."""
     cls = _event_classes().get(data.get("event") or "")
     return cls._from_parameters(data) if cls is not None else Event.from_parameters(data)
+
+
+def create_tables(url: str) -> None:
+    """Rasa's ``events`` table and the insights' table, where missing, before any replica runs.
+
+    Each Rasa server creates them at start-up; several replicas starting at once on a new
+    database would race to, and one would fail. ``python -m bot prepare`` and the production
+    profile call this first.
+    """
+    engine = make_engine(url)
+    try:
+        SQLTrackerStore.Base.metadata.create_all(engine, checkfirst=True)
+        ensure_insight_tables(engine)
+    finally:
+        engine.dispose()
 
 
 def persisted_count(tracker: DialogueStateTracker) -> int | None:

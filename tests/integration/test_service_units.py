@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import urllib.error
@@ -38,9 +39,13 @@ def test_each_process_runs_on_its_own_after_prepare(trained_model: Path, tmp_pat
     assert "Run `python -m bot prepare` first" in (tmp_path / "rasa.log").read_text()
 
     assert bot("prepare").wait(300) == 0
-    assert {"endpoints.yml", "credentials.yml", "assistant.db"} <= {
+    assert {"endpoints.yml", "credentials.yml", "assistant.db", "trackers.db"} <= {
         p.name for p in tmp_path.iterdir()
     }
+    # The tracker tables exist before any replica starts: replicas started at once never race.
+    with sqlite3.connect(tmp_path / "trackers.db") as trackers:
+        found = {name for (name,) in trackers.execute("SELECT name FROM sqlite_master")}
+    assert {"events", "insight_turns", "ix_insight_turns_queued"} <= found
     actions, rasa = bot("actions"), bot("rasa", "--port", str(rasa_port))
     try:
         wait_for_ok(f"http://127.0.0.1:{action_port}/ready", alive=actions)
