@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from bot import db
@@ -30,15 +30,14 @@ from bot.settings import PROJECT_ROOT
 from bot.tickets import store
 from tests.integration.assistant import RunningAssistant, new_sender, start_assistant, texts
 from tests.integration.console import (
-    PASSWORD,
     add_agent,
     console_env,
     fresh_code,
     last_step,
 )
+from tests.integration.console_browser import enter_password
 from tests.integration.qr import decode_qr
 
-CHROMIUM = Path("/usr/bin/chromium")
 FIRST_MESSAGE = "I got a new phone and my old one was stolen, so I can't sign in"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "console"
 USERNAME = "karen"
@@ -112,28 +111,6 @@ def ticket_from_assistant(assistant) -> AssistantTicket:
     return AssistantTicket(reference, name)
 
 
-@pytest.fixture
-def page() -> Iterator[Page]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}; run scripts/ensure-chromium.sh "
-            "(make test does).",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            yield browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
-        finally:
-            browser.close()
-
-
-def enter_password(page: Page) -> None:
-    page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-
-
 def test_agent_enrols_signs_in_and_resolves_a_ticket(
     env, console, sessions, ticket_from_assistant: AssistantTicket, page: Page
 ) -> None:
@@ -143,7 +120,7 @@ def test_agent_enrols_signs_in_and_resolves_a_ticket(
     # First sign-in: the password, then setting up the authenticator app.
     page.goto(console.url("/tickets"))
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    enter_password(page)
+    enter_password(page, USERNAME)
     expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
     page.get_by_text("Can't scan?").click()
     secret = page.locator("#manual-secret").inner_text().replace(" ", "")
@@ -164,7 +141,7 @@ def test_agent_enrols_signs_in_and_resolves_a_ticket(
     expect(page.get_by_text("You are signed out.")).to_be_visible()
 
     # Second sign-in: password and a code from the app (a newer one than at enrolment).
-    enter_password(page)
+    enter_password(page, USERNAME)
     expect(page.get_by_role("heading", name="Code from your authenticator app")).to_be_visible()
     page.get_by_label("Six-digit code").fill(fresh_code(secret, last_step(sessions, USERNAME)))
     page.get_by_role("button", name="Sign in").click()

@@ -12,24 +12,21 @@ Chromium is the system's (scripts/ensure-chromium.sh); a missing one fails the t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from bot.settings import PROJECT_ROOT
 from tests.integration import insights_data
 from tests.integration.console import (
-    PASSWORD,
     RunningConsole,
     add_agent,
     agent_command,
     console_env,
-    fresh_code,
     running_console,
 )
+from tests.integration.console_browser import enrol
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = PROJECT_ROOT / "test-artifacts" / "insights.png"
 USERNAME = "tove"
 
@@ -49,33 +46,11 @@ def console(env) -> Iterator[RunningConsole]:
         yield running
 
 
-@pytest.fixture
-def page() -> Iterator[Page]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}; run scripts/ensure-chromium.sh.",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            yield browser.new_page(locale="en-GB", viewport={"width": 1280, "height": 900})
-        finally:
-            browser.close()
-
-
 def test_a_content_owner_sees_the_charts(env, console, page: Page) -> None:
     add_agent(env, USERNAME, "Tove Ditlevsen")
     assert agent_command(env, "grant-content-owner", USERNAME).returncode == 0
 
-    page.goto(console.url("/tickets"))
-    page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_text("Can't scan?").click()
-    secret = page.locator("#manual-secret").inner_text().replace(" ", "")
-    page.get_by_label("Six-digit code").fill(fresh_code(secret, None))
-    page.get_by_role("button", name="Confirm and sign in").click()
+    enrol(page, console.url("/tickets"), USERNAME)
 
     page.get_by_role("link", name="Insights").click()
     expect(page.get_by_role("heading", name="Insights", exact=True)).to_be_visible()

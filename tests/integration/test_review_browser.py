@@ -19,16 +19,14 @@ from bot import db
 from bot.insights.tables import CLARIFIED, FEEDBACK, SERVICEDESK
 from bot.settings import PROJECT_ROOT
 from tests.integration.console import (
-    PASSWORD,
     RunningConsole,
     add_agent,
     agent_command,
     console_env,
-    fresh_code,
     running_console,
 )
+from tests.integration.console_browser import enrol
 from tests.integration.review_seed import seed, turn, validate_with_project_data
-from tests.integration.test_console_browser import page  # noqa: F401  (headless Chromium)
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 OWNER = "ingrid"
@@ -70,20 +68,13 @@ def group(tab: Page, text: str):
 def test_a_content_owner_reviews_and_exports(
     env,
     console,
-    page: Page,  # noqa: F811
+    page: Page,
     tmp_path: Path,
 ) -> None:
     add_agent(env, OWNER, "Ingrid Jespersen")
     assert agent_command(env, "grant-content-owner", OWNER).returncode == 0
 
-    page.goto(console.url("/review"))
-    page.get_by_label("Username").fill(OWNER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_text("Can't scan?").click()
-    secret = page.locator("#manual-secret").inner_text().replace(" ", "")
-    page.get_by_label("Six-digit code").fill(fresh_code(secret, None))
-    page.get_by_role("button", name="Confirm and sign in").click()
+    enrol(page, console.url("/review"), OWNER)
     page.get_by_role("link", name="Review queue").click()
     expect(page.get_by_role("heading", name="Review queue", exact=True)).to_be_visible()
     expect(page.locator("#queue-counts")).to_contain_text("4 messages waiting in 3 groups")
