@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.db import make_engine, upgrade
-from bot.insights import tables as insight_tables
-from bot.insights.marks import ReviewMark
 from bot.onboarding.practice_store import purge_expired
+from bot.privacy import linked
 from bot.rasa_ext import events_table
 from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
 
@@ -53,18 +53,18 @@ def purge_conversations(tracker_store_url: str, cutoff: datetime) -> list[str]:
         with engine.begin() as connection:
             senders = events_table.quiet_conversations(connection, cutoff)
             events_table.delete_conversations(connection, senders)
-            if insight_tables.exists(engine):
-                insight_tables.delete_senders(connection, senders)  # their facts go with them
+            delete_linked_rows(connection, linked.TRACKER, senders)  # their insight rows
         return senders
     finally:
         engine.dispose()
 
 
-def delete_marks(session: Session, senders: Sequence[str]) -> None:
-    """The review queue's marks on these senders' messages (the caller commits)."""
-    for start in range(0, len(senders), 500):
-        batch = list(senders[start : start + 500])
-        session.execute(sa.delete(ReviewMark).where(ReviewMark.sender_id.in_(batch)))
+def delete_linked_rows(connection: Connection, database: str, senders: Sequence[str]) -> None:
+    """The senders' rows in the other features' tables of one database, the same tables a
+    person's erasure deletes from (bot/privacy/linked.py); the caller commits."""
+    for table in linked.LINKED_TABLES:
+        if table.database == database:
+            linked.delete(connection, table.name, senders)
 
 
 def purge_tickets(session: Session, resolved_before: datetime) -> int:
@@ -105,7 +105,7 @@ def purge(
     try:
         with Session(engine, future=True) as session:
             # A review mark keeps what the person typed: it goes with their conversation.
-            delete_marks(session, senders)
+            delete_linked_rows(session.connection(), linked.ASSISTANT, senders)
             tickets = purge_tickets(session, now - timedelta(days=ticket_days))
             secrets = purge_expired(session, now)  # useless once expired: they go at once
     finally:

@@ -13,10 +13,8 @@ stored, so grouping by them needs no time-zone arithmetic in SQL on any database
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from bot.db import UtcDateTime
 
@@ -106,13 +104,6 @@ def ensure_tables(engine: Engine) -> None:
     METADATA.create_all(engine, checkfirst=True)
     for index in TURNS.indexes:
         index.create(engine, checkfirst=True)
-
-
-def delete_senders(connection: Connection, senders: Sequence[str], batch: int = 500) -> None:
-    """Every row of these senders (retention deletes their conversations at the same time)."""
-    for start in range(0, len(senders), batch):
-        wanted = list(senders[start : start + batch])
-        connection.execute(sa.delete(TURNS).where(TURNS.c.sender_id.in_(wanted)))
 
 
 def exists(engine: Engine) -> bool:
