@@ -20,10 +20,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import feedback
 from bot.context_reading import (
     ANSWER_INTENTS,
     READ_MARK,
@@ -32,7 +33,6 @@ from bot.context_reading import (
     step_is_question,
     topic_of,
 )
-from bot.feedback import FEEDBACK_FOR, FEEDBACK_KIND, HELPFUL
 
 READ_ACTION = "action_read_in_context"
 READING_SLOT = "context_reading"
@@ -60,15 +60,16 @@ def previous_topic(tracker: DialogueStateTracker) -> str | None:
 
 def feedback_asked(tracker: DialogueStateTracker) -> str | None:
     """The kind of feedback the reply to the previous message asked for (bot/feedback.py)."""
+    reply: list[dict] = []  # the events between the previous message and the latest one
     seen_latest = False
     for event in reversed(tracker.applied_events()):
-        if isinstance(event, UserUttered):
-            if seen_latest:
-                return None
-            seen_latest = True
-        elif seen_latest and isinstance(event, BotUttered) and event.metadata.get(FEEDBACK_FOR):
-            return str(event.metadata.get(FEEDBACK_KIND) or HELPFUL)
-    return None
+        if isinstance(event, UserUttered) and seen_latest:
+            break
+        if seen_latest:
+            reply.append(event.as_dict())
+        seen_latest = seen_latest or isinstance(event, UserUttered)
+    request = feedback.request_before(reply[::-1])
+    return request.kind if request else None
 
 
 def context_of(tracker: DialogueStateTracker) -> Context:
