@@ -7,13 +7,14 @@ one says it again in other words.
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import Session
 
@@ -31,17 +32,13 @@ def _before_turn(tracker: DialogueStateTracker, new_count: int) -> list[dict[str
     That is all turns.py looks at (the reply that asked for feedback, the message a rephrase
     repeats); converting the whole conversation to dicts on every message would not be cheap.
     """
-    older = list(tracker.events)[: max(len(tracker.events) - new_count, 0)]
     found: list[dict[str, Any]] = []
-    for event in _reversed(older):
+    # Newest first, skipping this turn's events; no copy of the whole conversation.
+    for event in itertools.islice(reversed(tracker.events), new_count, None):
         found.append(redact_event(event.as_dict()))
         if isinstance(event, UserUttered):
             break
     return found[::-1]
-
-
-def _reversed(events: Sequence[Event]) -> Iterator[Event]:
-    return (events[index] for index in range(len(events) - 1, -1, -1))
 
 
 def record_turn(
