@@ -534,7 +534,12 @@ def test_outbox_command_delivers_and_stops_on_sigterm(tmp_path: Path, start_smtp
             time.sleep(0.1)
         assert len(mailbox.messages) == 1
         assert reference in mailbox.messages[0]["Subject"]
+        # The mail server has the message before the worker records it as sent: wait for that.
+        sent = ("mfa_outbox_sent_total", frozenset({("channel", "email")}))
         metrics = worker_metrics(probes)
+        while metrics.get(sent, 0) < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            metrics = worker_metrics(probes)
         with urllib.request.urlopen(f"http://127.0.0.1:{probes}/ready", timeout=5) as reply:
             assert json.loads(reply.read()) == {"ready": True, "checks": {"database": "ok"}}
     finally:
@@ -543,7 +548,7 @@ def test_outbox_command_delivers_and_stops_on_sigterm(tmp_path: Path, start_smtp
     assert "1 sent" in output
     assert "stopped" in output
     assert PASSWORD not in output
-    assert metrics[("mfa_outbox_sent_total", frozenset({("channel", "email")}))] == 1
+    assert metrics[sent] == 1
     assert metrics[("mfa_outbox_waiting", frozenset({("channel", "email")}))] == 0
     assert metrics[("mfa_outbox_oldest_waiting_seconds", frozenset())] == 0
     assert metrics[("mfa_outbox_database_up", frozenset())] == 1
