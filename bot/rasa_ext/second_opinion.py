@@ -64,6 +64,14 @@ def _features(
     return scipy.sparse.hstack(parts).tocsr()
 
 
+def softmax(classes: list[str], scores: np.ndarray, temperature: float) -> list[dict[str, float]]:
+    """A linear model's scores (texts x classes) as each text's probability of each class."""
+    scores = np.asarray(scores, dtype=np.float64) / temperature
+    scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+    scores /= scores.sum(axis=1, keepdims=True)
+    return [dict(zip(classes, map(float, row), strict=True)) for row in scores]
+
+
 class LinearClassifier:
     """TF-IDF of word stems (1-2 grams) and characters (2-5 grams), then a linear SVM.
 
@@ -98,10 +106,7 @@ class LinearClassifier:
     def probabilities(self, texts: Iterable[str], temperature: float) -> list[dict[str, float]]:
         """For each text, every label's probability."""
         features = _features(self.words, self.characters, list(texts))
-        scores = (features @ self.weights + self.intercept) / temperature
-        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
-        scores /= scores.sum(axis=1, keepdims=True)
-        return [dict(zip(self.classes, map(float, row), strict=True)) for row in scores]
+        return softmax(self.classes, features @ self.weights + self.intercept, temperature)
 
     def save(self, directory: Path) -> None:
         vocabularies = {

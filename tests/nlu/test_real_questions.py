@@ -38,14 +38,14 @@ CORPORA = {
     "da": REAL_DIR / "da.yml",
     "da-translated": REAL_DIR / "da_translated.yml",
 }
-# Floors on the test split, some points under what the assistant reaches today (2026-12-07:
-# en right 63.9% / wrong 12.3%, da 65% / 5% of 20, translated 68.4% / 9.0%), so a change that
-# makes real people's answers worse fails. The targets (right >= 90%, wrong <= 5%) are reported
-# in docs/benchmarks.md beside today's figures.
+# Floors on the test split, some points under what the assistant reaches today (2026-12-07,
+# with the sentence encoder's opinion: en right 68.7% / wrong 9.5%, da 59.3% / 3.7% of 27,
+# translated 63.9% / 8.4%), so a change that makes real people's answers worse fails. The
+# targets (right >= 90%, wrong <= 5%) are reported in docs/benchmarks.md beside today's figures.
 FLOORS = {
-    "en": {RIGHT: 0.59, WRONG: 0.15},
-    "da": {RIGHT: 0.55, WRONG: 0.15},
-    "da-translated": {RIGHT: 0.62, WRONG: 0.12},
+    "en": {RIGHT: 0.65, WRONG: 0.12},
+    "da": {RIGHT: 0.55, WRONG: 0.10},
+    "da-translated": {RIGHT: 0.60, WRONG: 0.11},
 }
 
 

@@ -1,0 +1,138 @@
+"""An NLU step that adds a third opinion from what an English sentence means.
+
+DIET, the ResponseSelector and the linear second opinion (bot/rasa_ext/second_opinion.py) all
+learn from the words of our own examples. Real people's questions often use other words for
+the same thing, and there all three guess. A pretrained sentence encoder
+(bot/sentence_encoder.py) already knows that "my mobile was nicked" is near "I lost my phone":
+a linear SVM over its sentence vectors, trained on the same examples, gives a third opinion,
+blended into the scores the two others left, before the FallbackClassifier and the answer gate
+(bot/rasa_ext/confidence_gate.py) judge them.
+
+The encoder was trained on English only; in Danish its opinion is noise (on the real Danish
+questions it lost answers), so a message the language detector reads as Danish keeps the
+blend of the other two. The weight, the temperature and the thresholds after this step are
+chosen on the development split of the real questions (`python -m bench.calibrate`).
+
+Like the second opinion's, the model is stored as plain arrays and JSON, never as a pickle.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.svm import LinearSVC
+
+from bot.language_detection import detect
+from bot.rasa_ext.second_opinion import blend, blended_scores, softmax
+from bot.sentence_encoder import default_encoder
+
+
+class SentenceClassifier:
+    """A linear SVM over the sentence encoder's vectors: every answer a user can get."""
+
+    def __init__(self, classes: list[str], weights: np.ndarray, intercept: np.ndarray) -> None:
+        self.classes = classes
+        self.weights = weights  # dimensions x classes
+        self.intercept = intercept
+
+    @classmethod
+    def train(cls, texts: list[str], labels: list[str], c: float) -> SentenceClassifier:
+        svm = LinearSVC(C=c).fit(default_encoder().encode(texts), labels)
+        classes = [str(label) for label in svm.classes_]
+        return cls(classes, np.ascontiguousarray(svm.coef_.T, dtype=np.float32), svm.intercept_)
+
+    def probabilities(self, texts: list[str], temperature: float) -> list[dict[str, float]]:
+        vectors = default_encoder().encode(texts)
+        return softmax(self.classes, vectors @ self.weights + self.intercept, temperature)
+
+    def save(self, directory: Path) -> None:
+        (directory / "classes.json").write_text(json.dumps(self.classes))
+        np.savez_compressed(directory / "weights.npz", coef=self.weights, intercept=self.intercept)
+
+    @classmethod
+    def load(cls, directory: Path) -> SentenceClassifier:
+        classes = json.loads((directory / "classes.json").read_text())
+        with np.load(directory / "weights.npz", allow_pickle=False) as arrays:
+            return cls(classes, arrays["coef"], arrays["intercept"])
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class SentenceOpinion(GraphComponent):
+    """Runs after the second opinion, before the FallbackClassifier (config.yml)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # weight: this opinion's share of the blend; C: the SVM's regularisation; temperature:
+        # how sharp its probabilities are; skip_languages: where the encoder does not help.
+        return {"weight": 0.3, "C": 1.0, "temperature": 0.2, "skip_languages": ["da"]}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        classifier: SentenceClassifier | None = None,
+    ) -> None:
+        self.config = config
+        self.model_storage = model_storage
+        self.resource = resource
+        self.classifier = classifier
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentenceOpinion:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        self.classifier = SentenceClassifier.train(
+            [m.get(TEXT) for m in examples],
+            [m.get_full_intent() for m in examples],
+            self.config["C"],
+        )
+        with self.model_storage.write_to(self.resource) as directory:
+            self.classifier.save(directory)
+        return self.resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SentenceOpinion:
+        with model_storage.read_from(resource) as directory:
+            classifier = SentenceClassifier.load(directory)
+        return cls(config, model_storage, resource, classifier)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        skip = set(self.config["skip_languages"])
+        asked = [
+            m for m in messages if m.get(TEXT) and m.get(INTENT) and detect(m.get(TEXT)) not in skip
+        ]
+        if not self.classifier or not asked:
+            return messages
+        opinions = self.classifier.probabilities(
+            [m.get(TEXT) for m in asked], self.config["temperature"]
+        )
+        others = 1.0 - self.config["weight"]
+        for message, opinion in zip(asked, opinions, strict=True):
+            blend(message.data, blended_scores(message.data, opinion, others))
+        return messages
