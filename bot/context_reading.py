@@ -286,9 +286,12 @@ def _follow_up(context: Context, text: str, intent: str) -> str | None:
     return context.last_topic if _ASKS.search(text) or _REFERS_BACK.search(text) else None
 
 
-# What the classifier makes of a bare "yes"/"nej det hjalp ikke" after an answer; any other
-# intent is a request of its own, answered as such.
-_MAY_BE_FEEDBACK = frozenset({"affirm", "deny", "thank", "nlu_fallback", feedback.INTENT})
+# What the classifier makes of a bare "yes"/"nej det hjalp ikke" after an answer ("yes, that
+# did it" reads like a finished set-up step); any other intent is a request of its own,
+# answered as such.
+_MAY_BE_FEEDBACK = frozenset(
+    {"affirm", "deny", "thank", "nlu_fallback", "walkthrough_done", feedback.INTENT}
+)
 
 
 def _answers_feedback(context: Context, text: str, intent: str) -> str | None:

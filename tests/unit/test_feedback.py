@@ -123,6 +123,8 @@ RATE = Context(asked="utter_walkthrough", feedback_asked="rating")
         (ANSWERED, "no", "deny", "feedback"),
         (ANSWERED, "nej det hjalp ikke", "nlu_fallback", "feedback"),
         (ANSWERED, "yes thank you so much", "thank", "feedback"),
+        # Read as a finished set-up step by the classifier, but no set-up is running.
+        (ANSWERED, "yes, that did it", "walkthrough_done", "feedback"),
         # A new question after an answer is a question, whatever the buttons asked.
         (ANSWERED, "how do I add a backup phone?", "faq", None),
         (ANSWERED, "yes but where do I find the code?", "faq", None),
