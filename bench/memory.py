@@ -115,10 +115,13 @@ class MemorySampler:
         seen: dict[str, int] = {}
         for pid in process_tree(self.root_pid):
             try:
-                role = role_of(cmdline(pid))
+                command = cmdline(pid)
                 rss = rss_bytes(pid)
             except (OSError, ValueError):
                 continue  # exited between listing and reading
+            if not command:
+                continue  # a zombie: exited, not yet reaped, nothing to name or measure
+            role = role_of(command)
             seen[role] = seen.get(role, 0) + 1
             now[role if seen[role] == 1 else f"{role} #{seen[role]}"] = rss
         return now

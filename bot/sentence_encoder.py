@@ -61,7 +61,7 @@ class SentenceEncoder:
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config["layer_norm_eps"])
         self.weights = {
-            name.removeprefix("bert."): value.astype(np.float32)
+            name.removeprefix("bert."): value.astype(np.float32, copy=False)
             for name, value in load_file(str(directory / "model.safetensors")).items()
         }
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
