@@ -160,6 +160,7 @@ def _real_questions(results: Results) -> str:
                 name,
                 f"{model['total']:.0f}",
                 _three_way(model),
+                percent(model["one_click_share"]) if "one_click_share" in model else MISSING,
                 _verdict(
                     model["right_share"] >= REAL_RIGHT_TARGET
                     and model["wrong_share"] <= REAL_WRONG_TARGET
@@ -172,6 +173,7 @@ def _real_questions(results: Results) -> str:
         "questions (test split)",
         "n",
         "project: right / honest / wrong",
+        "honest, the right answer among its buttons",
         "target: right >= 90%, wrong <= 5%",
         "keyword search over RUC's page",
         "Rasa's default config",
@@ -185,7 +187,9 @@ def _real_questions(results: Results) -> str:
         "confident answer to something else). The Danish translations are of real English "
         "test questions and reported apart from the real Danish ones. The baseline is "
         "keyword search (TF-IDF) over RUC's MFA page, answering with the best paragraph's "
-        "topic.\n\n" + table(headers, rows) + "\n\n" + REAL_QUESTIONS_HISTORY
+        "topic. The buttons column is the share of all questions that got a clarification whose "
+        "suggested topics hold a right answer: one click away, counted as honest, not right."
+        "\n\n" + table(headers, rows) + "\n\n" + REAL_QUESTIONS_HISTORY
     )
 
 

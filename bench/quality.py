@@ -55,6 +55,7 @@ async def _score_all(model: Path) -> dict[str, dict[str, dict[str, float]]]:
         load_heldout,
         load_real_questions,
         model_answers,
+        model_suggestions,
         score,
         score_real,
     )
@@ -74,7 +75,9 @@ async def _score_all(model: Path) -> dict[str, dict[str, dict[str, float]]]:
     real: dict[str, dict[str, float]] = {}
     for name, path in REAL_CORPORA.items():
         questions = load_real_questions(path, TEST)
-        scored = {"model": await score_real(model_answers(agent.parse_message), questions, name)}
+        model = model_answers(agent.parse_message)
+        offered = model_suggestions(agent.parse_message)
+        scored = {"model": await score_real(model, questions, name, offered)}
         if search:
             scored["keyword search"] = await score_real(search.answer, questions, name)
         real[name] = {who: report.as_dict() for who, report in scored.items()}

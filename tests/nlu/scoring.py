@@ -175,6 +175,8 @@ class ThreeWayReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     misses: list[tuple[str, Miss]] = field(default_factory=list)
     language_right: int = 0
+    # Honest replies whose suggested topics (the buttons) hold a right answer: one click away.
+    one_click: int = 0
 
     @property
     def total(self) -> int:
@@ -196,6 +198,8 @@ class ThreeWayReport:
             **self.counts,
             **{f"{kind}_share": self.share(kind) for kind in OUTCOMES},
             "language_right": self.language_right,
+            "one_click": self.one_click,
+            "one_click_share": self.one_click / self.total if self.total else 0.0,
         }
 
     def summary(self) -> str:
@@ -204,6 +208,7 @@ class ThreeWayReport:
         )
         lines = [f"{self.name}: {self.total} questions: {shares}"]
         lines.append(f"  replied in the question's language: {self.language_right}/{self.total}")
+        lines.append(f"  honest, with a right answer among the buttons: {self.one_click}")
         for kind in (WRONG, HONEST):
             lines += [
                 f"  {kind:<6} {miss.expected:<28} <- {miss.got:<28} {miss.text!r}"
@@ -234,9 +239,33 @@ def model_answers(parse: ParseFn) -> AnswerFn:
     return answer
 
 
-async def score_real(answer: AnswerFn, questions: list[RealQuestion], name: str) -> ThreeWayReport:
-    """Each question as the first message of a conversation, scored three ways."""
+SuggestFn = Callable[[str], Awaitable[list[str]]]
+
+
+def model_suggestions(parse: ParseFn) -> SuggestFn:
+    """The topics a clarification offers as buttons (bot/fallback.py), for the same message."""
+    from bot.fallback import likeliest_topics
+
+    async def suggest(text: str) -> list[str]:
+        return likeliest_topics(await parse(text))
+
+    return suggest
+
+
+async def score_real(
+    answer: AnswerFn,
+    questions: list[RealQuestion],
+    name: str,
+    suggestions: SuggestFn | None = None,
+) -> ThreeWayReport:
+    """Each question as the first message of a conversation, scored three ways; with
+    `suggestions`, a clarification whose buttons hold a right answer is counted as one click
+    away (still honest, not right: the person has to pick it)."""
     report = ThreeWayReport(name)
     for question in questions:
-        report.add(question, *await answer(question.text))
+        got, replied_in = await answer(question.text)
+        report.add(question, got, replied_in)
+        if suggestions and got == "nlu_fallback":
+            offered = await suggestions(question.text)
+            report.one_click += any(topic in question.answers for topic in offered)
     return report

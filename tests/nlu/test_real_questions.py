@@ -28,6 +28,7 @@ from tests.nlu.scoring import (
     ThreeWayReport,
     load_real_questions,
     model_answers,
+    model_suggestions,
     outcome,
     score_real,
 )
@@ -160,7 +161,14 @@ def agent(trained_model: Path):
 @pytest.mark.parametrize("name", list(CORPORA))
 def test_real_questions_get_right_or_honest_answers(agent, name, shared_content: Path):
     questions = corpus(name, TEST)
-    report = asyncio.run(score_real(model_answers(agent.parse_message), questions, name))
+    report = asyncio.run(
+        score_real(
+            model_answers(agent.parse_message),
+            questions,
+            name,
+            model_suggestions(agent.parse_message),
+        )
+    )
     baseline = asyncio.run(
         score_real(KeywordSearch.over_ruc_page(shared_content).answer, questions, "keyword search")
     )
@@ -173,6 +181,23 @@ def test_real_questions_get_right_or_honest_answers(agent, name, shared_content:
     assert report.share(RIGHT) >= floors[RIGHT], text
     assert report.share(WRONG) <= floors[WRONG], text
     assert report.share(RIGHT) > baseline.share(RIGHT), text
+
+
+def test_a_clarification_offering_the_right_topic_is_one_click_away():
+    questions = [
+        RealQuestion("lost it", ("faq/lost_phone",), "https://example.org", TEST, "en"),
+        RealQuestion("new one", ("faq/new_phone",), "https://example.org", TEST, "en"),
+    ]
+
+    async def clarify(text: str) -> tuple[str, str]:
+        return "nlu_fallback", "en"
+
+    async def offer(text: str) -> list[str]:
+        return ["faq/lost_phone", "faq/app_backup", "contact_servicedesk"]
+
+    report = asyncio.run(score_real(clarify, questions, "x", offer))
+    assert report.counts[HONEST] == 2 and report.one_click == 1
+    assert report.as_dict()["one_click_share"] == 0.5
 
 
 def test_report_counts_add_up():
