@@ -24,7 +24,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import scipy.sparse
@@ -194,22 +194,34 @@ def blend(parse_data: dict[str, Any], scores: Mapping[str, float]) -> None:
     }
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class SecondOpinion(GraphComponent):
-    """Runs after DIET and the ResponseSelector, before the FallbackClassifier (config.yml)."""
+class Classifier(Protocol):
+    """What an opinion's classifier does: LinearClassifier here, SentenceClassifier in
+    bot/rasa_ext/sentence_opinion.py."""
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        # weight: the neural models' share of the blend; C: the SVM's regularisation;
-        # temperature: how sharp its probabilities are.
-        return {"weight": 0.3, "C": 1.0, "temperature": 0.2}
+    @classmethod
+    def train(cls, texts: list[str], labels: list[str], c: float) -> Classifier: ...
+
+    @classmethod
+    def load(cls, directory: Path) -> Classifier: ...
+
+    def save(self, directory: Path) -> None: ...
+
+    def probabilities(self, texts: list[str], temperature: float) -> list[dict[str, float]]: ...
+
+
+class BlendedOpinion(GraphComponent):
+    """An NLU step that classifies every message once more, flat over every answer, and blends
+    that opinion into the scores the steps before it left. Subclasses name their classifier
+    and how much the earlier scores weigh."""
+
+    classifier_type: ClassVar[type[Classifier]]
 
     def __init__(
         self,
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        classifier: LinearClassifier | None = None,
+        classifier: Classifier | None = None,
     ) -> None:
         self.config = config
         self.model_storage = model_storage
@@ -223,12 +235,12 @@ class SecondOpinion(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> SecondOpinion:
+    ) -> BlendedOpinion:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
-        self.classifier = LinearClassifier.train(
+        self.classifier = self.classifier_type.train(
             [m.get(TEXT) for m in examples],
             [m.get_full_intent() for m in examples],
             self.config["C"],
@@ -245,18 +257,43 @@ class SecondOpinion(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> SecondOpinion:
+    ) -> BlendedOpinion:
         with model_storage.read_from(resource) as directory:
-            classifier = LinearClassifier.load(directory)
+            classifier = cls.classifier_type.load(directory)
         return cls(config, model_storage, resource, classifier)
 
+    def earlier_share(self) -> float:
+        """The earlier steps' share of the blend; this opinion gets the rest."""
+        raise NotImplementedError
+
+    def asks(self, message: Message) -> bool:
+        """Whether this opinion is asked about a message (one with a text and an intent)."""
+        return bool(message.get(TEXT) and message.get(INTENT))
+
     def process(self, messages: list[Message]) -> list[Message]:
-        texts = [m for m in messages if m.get(TEXT) and m.get(INTENT)]
-        if not self.classifier or not texts:
+        asked = [m for m in messages if self.asks(m)]
+        if not self.classifier or not asked:
             return messages
         opinions = self.classifier.probabilities(
-            (m.get(TEXT) for m in texts), self.config["temperature"]
+            [m.get(TEXT) for m in asked], self.config["temperature"]
         )
-        for message, second in zip(texts, opinions, strict=True):
-            blend(message.data, blended_scores(message.data, second, self.config["weight"]))
+        earlier = self.earlier_share()
+        for message, opinion in zip(asked, opinions, strict=True):
+            blend(message.data, blended_scores(message.data, opinion, earlier))
         return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class SecondOpinion(BlendedOpinion):
+    """Runs after DIET and the ResponseSelector, before the FallbackClassifier (config.yml)."""
+
+    classifier_type = LinearClassifier
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # weight: the neural models' share of the blend; C: the SVM's regularisation;
+        # temperature: how sharp its probabilities are.
+        return {"weight": 0.3, "C": 1.0, "temperature": 0.2}
+
+    def earlier_share(self) -> float:
+        return self.config["weight"]

@@ -23,17 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.svm import LinearSVC
 
 from bot.language_detection import detect
-from bot.rasa_ext.second_opinion import blend, blended_scores, softmax
+from bot.rasa_ext.second_opinion import BlendedOpinion, softmax
 from bot.sentence_encoder import default_encoder
 
 
@@ -67,8 +63,10 @@ class SentenceClassifier:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class SentenceOpinion(GraphComponent):
+class SentenceOpinion(BlendedOpinion):
     """Runs after the second opinion, before the FallbackClassifier (config.yml)."""
+
+    classifier_type = SentenceClassifier
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -76,63 +74,10 @@ class SentenceOpinion(GraphComponent):
         # how sharp its probabilities are; skip_languages: where the encoder does not help.
         return {"weight": 0.3, "C": 1.0, "temperature": 0.2, "skip_languages": ["da"]}
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        classifier: SentenceClassifier | None = None,
-    ) -> None:
-        self.config = config
-        self.model_storage = model_storage
-        self.resource = resource
-        self.classifier = classifier
+    def earlier_share(self) -> float:
+        return 1.0 - self.config["weight"]
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SentenceOpinion:
-        return cls(config, model_storage, resource)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
-        self.classifier = SentenceClassifier.train(
-            [m.get(TEXT) for m in examples],
-            [m.get_full_intent() for m in examples],
-            self.config["C"],
+    def asks(self, message: Message) -> bool:
+        return super().asks(message) and detect(message.get(TEXT)) not in set(
+            self.config["skip_languages"]
         )
-        with self.model_storage.write_to(self.resource) as directory:
-            self.classifier.save(directory)
-        return self.resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SentenceOpinion:
-        with model_storage.read_from(resource) as directory:
-            classifier = SentenceClassifier.load(directory)
-        return cls(config, model_storage, resource, classifier)
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        skip = set(self.config["skip_languages"])
-        asked = [
-            m for m in messages if m.get(TEXT) and m.get(INTENT) and detect(m.get(TEXT)) not in skip
-        ]
-        if not self.classifier or not asked:
-            return messages
-        opinions = self.classifier.probabilities(
-            [m.get(TEXT) for m in asked], self.config["temperature"]
-        )
-        others = 1.0 - self.config["weight"]
-        for message, opinion in zip(asked, opinions, strict=True):
-            blend(message.data, blended_scores(message.data, opinion, others))
-        return messages
