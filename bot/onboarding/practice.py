@@ -75,7 +75,10 @@ def check_code(secret: str, text: str, now: datetime, max_drift_steps: int = 4) 
     """Tell a wrong code from a right code on a phone whose clock is off.
 
     A code from a neighbouring 30-second window is the typical symptom of a phone clock that
-    is not set automatically; telling the user so is more helpful than "wrong code".
+    is not set automatically; telling the user so is more helpful than "wrong code". The
+    window just before this one is the exception: a code read in a window's last seconds
+    and typed in the next is simply a person typing, so it is right (RFC 6238 allows this
+    one step for delay), and warning about the clock would send them to settings for nothing.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware: a naive time would be read as local time")
@@ -89,7 +92,7 @@ def check_code(secret: str, text: str, now: datetime, max_drift_steps: int = 4) 
     for step in sorted(range(-max_drift_steps, max_drift_steps + 1), key=abs):
         expected = totp.at(now + timedelta(seconds=STEP_SECONDS * step))
         if hmac.compare_digest(expected, code):
-            if step == 0:
+            if step in (0, -1):
                 return CheckResult("ok")
             return CheckResult("drift", STEP_SECONDS * step)
     return CheckResult("wrong")

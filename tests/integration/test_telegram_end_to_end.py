@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-import pyotp
 import pytest
 
 from bot.channels.telegram.config import ROUTE, SECRET_HEADER
 from tests.integration.assistant import RunningAssistant, start_assistant
 from tests.integration.fake_telegram import TOKEN, Call, FakeTelegram
+from tests.integration.practice_codes import code_now
 from tests.integration.qr import decode_qr
 from tests.integration.test_feedback_end_to_end import helpfulness_of
 
@@ -202,7 +202,7 @@ def test_a_conversation_start_question_button_and_practice_qr(telegram, fake):
     assert uri.scheme == "otpauth" and "RUC MFA practice" in parse_qs(uri.query)["issuer"]
     secret = parse_qs(uri.query)["secret"][0]
     assert "<b>practice</b>" in photo.params["caption"] and secret[:4] in photo.params["caption"]
-    [verdict] = sent(user.say(pyotp.TOTP(secret).now()))
+    [verdict] = sent(user.say(code_now(secret)))
     assert "That's right" in verdict.params["text"]
 
     # /help and /servicedesk.

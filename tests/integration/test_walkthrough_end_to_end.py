@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import pyotp
 import pytest
 
 from tests.integration.assistant import (
@@ -17,6 +15,7 @@ from tests.integration.assistant import (
     start_assistant,
     texts,
 )
+from tests.integration.practice_codes import code_now
 from tests.integration.qr import decode_qr
 
 pytestmark = pytest.mark.slow
@@ -116,11 +115,11 @@ def test_practice_check_with_the_real_qr_image(assistant):
     assert secret[:4] in texts(shown)  # the key for typing by hand, in groups of four
 
     assert "6 digits" in texts(assistant.say(user, "12345"))
-    assert "doesn't match" in texts(assistant.say(user, other_code(pyotp.TOTP(secret).now(), 1)))
-    right = texts(assistant.say(user, pyotp.TOTP(secret).now()))
+    assert "doesn't match" in texts(assistant.say(user, other_code(code_now(secret), 1)))
+    right = texts(assistant.say(user, code_now(secret)))
     assert "That's right" in right and "delete the practice entry" in right
     # The secret is used up: another code gets "no practice code running".
-    assert "no practice code running" in texts(assistant.say(user, pyotp.TOTP(secret).now()))
+    assert "no practice code running" in texts(assistant.say(user, code_now(secret)))
     # It was kept server-side only: no log of either server contains it.
     for log in (assistant.var_dir / "logs").glob("*.log"):
         assert secret not in log.read_text(errors="replace"), log.name
@@ -129,14 +128,13 @@ def test_practice_check_with_the_real_qr_image(assistant):
 def test_practice_check_detects_a_phone_clock_one_minute_fast(assistant):
     user = new_sender()
     secret = practice_secret(assistant.say(user, "practice qr"))
-    fast_phone = datetime.now(timezone.utc) + timedelta(seconds=60)
-    reply = texts(assistant.say(user, pyotp.TOTP(secret).at(fast_phone)))
+    reply = texts(assistant.say(user, code_now(secret, phone_clock_ahead=60)))
     assert "about 60 seconds ahead" in reply and "automatic" in reply
 
 
 def test_three_wrong_practice_codes_offer_help(assistant):
     user = new_sender()
-    good = pyotp.TOTP(practice_secret(assistant.say(user, "practice qr"))).now()
+    good = code_now(practice_secret(assistant.say(user, "practice qr")))
     replies = [texts(assistant.say(user, other_code(good, n))) for n in (500, 501, 502)]
     assert "doesn't match" in replies[0]
     assert "three times" in replies[2]

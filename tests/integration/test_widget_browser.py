@@ -28,6 +28,7 @@ from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_play
 from bot.content import content_slots
 from bot.settings import PROJECT_ROOT
 from tests.integration.assistant import RunningAssistant, free_port, start_assistant
+from tests.integration.practice_codes import code_now
 from tests.integration.qr import decode_qr
 
 pytestmark = pytest.mark.slow
@@ -315,7 +316,7 @@ def test_demo_conversation_answers_buttons_qr_and_survives_reload_and_navigation
     assert focused(page) == "", "a new page of the intranet does not pull focus into the widget"
 
     # The server-side conversation goes on too: the practice code from the QR is accepted.
-    ask(page, pyotp.TOTP(secret).now())
+    ask(page, code_now(secret))
     expect_text(page, "That's right: the code matches")
     page.screenshot(path=str(ARTIFACTS / "after-navigation.png"))
 

@@ -29,7 +29,12 @@ def test_other_time_zones_give_the_same_verdict() -> None:
     assert check_code(SECRET, code_at(0), copenhagen).outcome == "ok"
 
 
-@pytest.mark.parametrize("offset", [30, -30, 60, -60, 120, -120])
+def test_a_code_typed_just_after_its_window_ended_is_ok() -> None:
+    # Read at 09:15:29, typed at 09:15:34: a person typing, not a clock 30 s behind.
+    assert check_code(SECRET, code_at(-30), NOW) == CheckResult("ok", 0)
+
+
+@pytest.mark.parametrize("offset", [30, 60, -60, 120, -120])
 def test_drift_is_detected_with_its_sign(offset: int) -> None:
     # A phone whose clock runs ahead shows the code of a later window: positive drift.
     assert check_code(SECRET, code_at(offset), NOW) == CheckResult("drift", offset)
@@ -46,6 +51,7 @@ def test_limit_is_configurable() -> None:
     assert check_code(SECRET, code_at(60), NOW, max_drift_steps=1).outcome == "wrong"
     assert check_code(SECRET, code_at(30), NOW, max_drift_steps=1).outcome == "drift"
     assert check_code(SECRET, code_at(30), NOW, max_drift_steps=0).outcome == "wrong"
+    assert check_code(SECRET, code_at(-30), NOW, max_drift_steps=0).outcome == "wrong"
 
 
 def test_wrong_code() -> None:
