@@ -13,11 +13,11 @@ questions it lost answers), so a message the language detector reads as Danish k
 blend of the other two. The weight, the temperature and the thresholds after this step are
 chosen on the development split of the real questions (`python -m bench.calibrate`).
 
-The encoder is the costliest step of understanding a message (about 7 ms of CPU), so it is
+The encoder is the costliest step of understanding a message (about 12 ms of CPU), so it is
 not asked when the steps before it are settled: when their best answer leads by so much that
 this opinion, even if it gave all its weight to the runner-up, could not change what the user
-gets (`decisive_lead`, checked against the thresholds after it by tests/unit/test_config.py).
-About two English messages in three are settled that way.
+gets (`decisive_lead`, checked against the thresholds after it by
+tests/unit/test_sentence_opinion.py). About two English messages in three are settled.
 
 Like the second opinion's, the model is stored as plain arrays and JSON, never as a pickle.
 """
