@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train run production chat console test bench image lint format clean
+.PHONY: setup train run production chat console test bench image try-compose lint format clean
 
 $(STAMP): pyproject.toml constraints.txt scripts/setup.sh
 	bash scripts/setup.sh
@@ -53,6 +53,10 @@ bench: train
 # The container image (deploy/container/, docs/operations.md); not part of `make test`.
 image: train
 	bash scripts/build-image.sh
+
+# The compose file's production profile from that image, tried and removed again.
+try-compose: image
+	bash scripts/try-compose.sh
 
 clean:
 	rm -rf var results .pytest_cache

@@ -13,23 +13,26 @@ outbox` and `python -m bot console` as they are.
 from __future__ import annotations
 
 import os
+import sys
 from typing import NoReturn
 
-from bot import db
 from bot.processes.credentials import write_credentials
 from bot.processes.endpoints import write_endpoints
 from bot.processes.runner import Service, action_server, rasa_server
+from bot.processes.stores import ProfileError, prepare_stores
 from bot.processes.training import ensure_model, model_path, rasa_environment
-from bot.rasa_ext.tracker_store import create_tables as create_tracker_tables
 from bot.settings import PROJECT_ROOT, Settings
 
 
 def prepare(settings: Settings) -> int:
-    """Train if needed, migrate, create the tracker tables, render Rasa's configuration; 0 when
-    every step worked."""
+    """Train if needed, create missing databases, migrate, create the tracker tables, render
+    Rasa's configuration; 0 when every step worked, else 1 with the reason."""
     model = ensure_model(settings.models_dir)
-    db.upgrade(settings.resolved_database_url)
-    create_tracker_tables(settings.resolved_tracker_store_url)
+    try:
+        prepare_stores(settings)
+    except ProfileError as error:
+        print(str(error), file=sys.stderr, flush=True)
+        return 1
     endpoints, credentials = write_endpoints(settings), write_credentials(settings)
     print(f"Ready to serve {model.name} with {endpoints} and {credentials}.", flush=True)
     return 0
