@@ -54,7 +54,7 @@ name=mfa-assistant-try-$port
   --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
   -e MFA_HOST=127.0.0.1 -e MFA_RASA_PORT=$port -e MFA_ACTION_PORT=$((port + 1)) \
   -e MFA_CONSOLE_PORT=$((port + 2)) -e MFA_OUTBOX_PORT=$((port + 3)) "$tag" >/dev/null
-trap '"${podman[@]}" rm -f "$name" >/dev/null 2>&1; rm -rf "$work"' EXIT
+trap '"${podman[@]}" rm -f -v "$name" >/dev/null 2>&1; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$port/ready" >/dev/null && break
   sleep 2
