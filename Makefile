@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup train run production chat console test bench image try-compose lint format clean
+.PHONY: setup train run production chat console test bench image try-compose try-systemd lint format clean
 
 $(STAMP): pyproject.toml constraints.txt scripts/setup.sh
 	bash scripts/setup.sh
@@ -57,6 +57,10 @@ image: train
 # The compose file's production profile from that image, tried and removed again.
 try-compose: image
 	bash scripts/try-compose.sh
+
+# The systemd units under a real systemd (PID 1 in a container from that image), tried and removed.
+try-systemd: image
+	bash scripts/try-systemd.sh
 
 clean:
 	rm -rf var results .pytest_cache
