@@ -6,20 +6,14 @@
 # Usage: bash scripts/try-compose.sh   (after `make image`; `make try-compose` does both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/try-lib.sh
 image=localhost/mfa-assistant:latest
-postgres=${MFA_TRY_POSTGRES:-postgresql://postgres@127.0.0.1:5432}
-redis=${MFA_TRY_REDIS:-redis://127.0.0.1:6379/0}
 # Debian 12's podman-compose (1.0.3) joins a host-network service to a bridge network too, which
 # podman refuses; the pinned release from PyPI (pyproject's `deploy` extra) does not.
 test -x .venv/bin/podman-compose || .venv/bin/python -m pip install --quiet -c constraints.txt "podman-compose==1.6.0"
 
 # The ports compose.yml uses must be free: its containers share the host's network.
-for port in 5005 5006 5055 5070 5071; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "Port $port is in use: stop what listens there before trying the compose file." >&2
-    exit 1
-  fi
-done
+require_free_ports
 podman image exists "$image" || { echo "No $image: run 'make image' first." >&2; exit 1; }
 
 run=$(date +%s)-$$
@@ -43,9 +37,9 @@ cp deploy/container/compose.yml "$work/compose.yml"
 # shows every setting); the model stays the one inside the image.
 cat >"$work/mfa-assistant.env" <<EOF
 MFA_HOST=127.0.0.1
-MFA_TRACKER_STORE_URL=$postgres/$trackers
-MFA_DATABASE_URL=$postgres/$tickets
-MFA_LOCK_STORE_URL=$redis
+MFA_TRACKER_STORE_URL=$TRY_POSTGRES/$trackers
+MFA_DATABASE_URL=$TRY_POSTGRES/$tickets
+MFA_LOCK_STORE_URL=$TRY_REDIS
 MFA_LOCK_STORE_KEY_PREFIX=$prefix
 MFA_TRUSTED_PROXIES=127.0.0.1, ::1
 RASA_TELEMETRY_ENABLED=false
@@ -55,10 +49,7 @@ compose=(.venv/bin/podman-compose -p "$project" -f "$work/compose.yml")
 cleanup() {
   "${compose[@]}" down -v >/dev/null 2>&1 || true
   podman volume rm -f "${project}_mfa-state" >/dev/null 2>&1 || true
-  for db in "$trackers" "$tickets"; do
-    psql -q "$postgres/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-  done
-  redis-cli -u "$redis" --scan --pattern "$prefix:*" | xargs -r redis-cli -u "$redis" del >/dev/null || true
+  drop_try_stores "$prefix" "$trackers" "$tickets"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -71,37 +62,21 @@ if ! "${compose[@]}" up -d; then
   exit 1
 fi
 
-ready() { curl -sf -o /dev/null "http://127.0.0.1:$1/ready"; }
-for _ in $(seq 1 120); do
-  ready 5005 && ready 5006 && ready 5055 && ready 5070 && ready 5071 && break
-  sleep 2
-done
-for port in 5005 5006 5055 5070 5071; do
-  if ! ready "$port"; then
-    echo "Port $port is not ready after 4 minutes:" >&2
-    "${compose[@]}" ps >&2 || true
-    "${compose[@]}" logs >&2 2>&1 | tail -60 || true
-    exit 1
-  fi
-done
+if ! wait_until_ready; then
+  "${compose[@]}" ps >&2 || true
+  "${compose[@]}" logs 2>&1 | tail -60 >&2 || true
+  exit 1
+fi
 echo "Every service is ready after $(($(date +%s) - started)) s (prepare, two replicas, actions, outbox, console)."
-
-# One conversation to each replica: an answer, then a ticket's first question.
-for port in 5005 5006; do
-  answer=$(curl -sf -X POST "http://127.0.0.1:$port/webhooks/rest/webhook" \
-    -H 'Content-Type: application/json' -d "{\"sender\": \"compose-$port\", \"message\": \"I lost my phone\"}")
-  case "$answer" in
-    *mysignins.microsoft.com*) echo "Replica $port answers: $(echo "$answer" | head -c 100) ..." ;;
-    *) echo "Replica $port did not answer as it should: $answer" >&2; exit 1 ;;
-  esac
-done
+ask_each_replica compose
 # Both replicas keep conversations in the same tracker store: the second continues the first's.
 curl -sf -X POST http://127.0.0.1:5006/webhooks/rest/webhook -H 'Content-Type: application/json' \
   -d '{"sender": "compose-5005", "message": "thanks"}' >/dev/null
-turns=$(psql -tA "$postgres/$trackers" -c "SELECT count(*) FROM events WHERE sender_id = 'compose-5005' AND type_name = 'user'")
-test "$turns" = 2 && echo "Both replicas write to one tracker store (2 turns of one conversation)."
-psql -tA "$postgres/$tickets" -c "SELECT version_num FROM alembic_version" | grep -q . \
-  && echo "prepare migrated the tickets database."
+turns=$(psql -tA "$TRY_POSTGRES/$trackers" -c "SELECT count(*) FROM events WHERE sender_id = 'compose-5005' AND type_name = 'user'")
+[ "$turns" = 2 ] || { echo "The tracker store holds $turns turns of the conversation, not 2." >&2; exit 1; }
+echo "Both replicas write to one tracker store (2 turns of one conversation)."
+psql -tA "$TRY_POSTGRES/$tickets" -c "SELECT version_num FROM alembic_version" | grep -q .
+echo "prepare migrated the tickets database."
 for name in rasa-1 actions outbox console; do
   test "$(podman exec "${project}_${name}_1" id -u)" != 0
 done

@@ -8,18 +8,12 @@
 # Usage: bash scripts/try-systemd.sh   (after `make image`; `make try-systemd` does both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/try-lib.sh
 image=localhost/mfa-assistant:latest
-postgres=${MFA_TRY_POSTGRES:-postgresql://postgres@127.0.0.1:5432}
-redis=${MFA_TRY_REDIS:-redis://127.0.0.1:6379/0}
 # This machine's container runtime: runc and cgroupfs (crun and systemd's cgroups refused).
 podman=(podman --runtime runc --cgroup-manager=cgroupfs)
 
-for port in 5005 5006 5055 5070 5071; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "Port $port is in use: stop what listens there before trying the units." >&2
-    exit 1
-  fi
-done
+require_free_ports
 "${podman[@]}" image exists "$image" || { echo "No $image: run 'make image' first." >&2; exit 1; }
 
 run=$(date +%s)-$$
@@ -30,10 +24,7 @@ tickets=mfa_systemd_tickets_${run//-/_}
 work=$(mktemp -d)
 cleanup() {
   "${podman[@]}" rm -f -v "$name" >/dev/null 2>&1 || true
-  for db in "$trackers" "$tickets"; do
-    psql -q "$postgres/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-  done
-  redis-cli -u "$redis" --scan --pattern "$prefix:*" | xargs -r redis-cli -u "$redis" del >/dev/null || true
+  drop_try_stores "$prefix" "$trackers" "$tickets"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -66,39 +57,23 @@ echo "systemd is PID 1 in $name ($state)."
 in_box install -d -m 0750 /etc/mfa-assistant
 for unit in deploy/systemd/mfa-*; do "${podman[@]}" cp "$unit" "$name:/etc/systemd/system/"; done
 sed -e "s|^MFA_MODELS_DIR=.*|MFA_MODELS_DIR=/opt/mfa-assistant/models|" \
-    -e "s|^MFA_TRACKER_STORE_URL=.*|MFA_TRACKER_STORE_URL=$postgres/$trackers|" \
-    -e "s|^MFA_DATABASE_URL=.*|MFA_DATABASE_URL=$postgres/$tickets|" \
-    -e "s|^MFA_LOCK_STORE_URL=.*|MFA_LOCK_STORE_URL=$redis\nMFA_LOCK_STORE_KEY_PREFIX=$prefix|" \
+    -e "s|^MFA_TRACKER_STORE_URL=.*|MFA_TRACKER_STORE_URL=$TRY_POSTGRES/$trackers|" \
+    -e "s|^MFA_DATABASE_URL=.*|MFA_DATABASE_URL=$TRY_POSTGRES/$tickets|" \
+    -e "s|^MFA_LOCK_STORE_URL=.*|MFA_LOCK_STORE_URL=$TRY_REDIS\nMFA_LOCK_STORE_KEY_PREFIX=$prefix|" \
     deploy/systemd/mfa-assistant.env >"$work/mfa-assistant.env"
 "${podman[@]}" cp "$work/mfa-assistant.env" "$name:/etc/mfa-assistant/mfa-assistant.env"
 in_box sh -c 'chgrp mfa /etc/mfa-assistant/mfa-assistant.env && chmod 0640 /etc/mfa-assistant/mfa-assistant.env'
 started=$(date +%s)
 in_box sh -c 'systemctl daemon-reload && systemctl enable --now mfa-assistant.target mfa-purge.timer' 2>/dev/null
 
-ready() { curl -sf -o /dev/null "http://127.0.0.1:$1/ready"; }
-for _ in $(seq 1 120); do
-  ready 5005 && ready 5006 && ready 5055 && ready 5070 && ready 5071 && break
-  sleep 2
-done
-for port in 5005 5006 5055 5070 5071; do
-  if ! ready "$port"; then
-    echo "Port $port is not ready after 4 minutes:" >&2
-    in_box systemctl --no-pager list-units --all 'mfa-*' >&2 || true
-    in_box journalctl --no-pager -n 60 >&2 || true
-    exit 1
-  fi
-done
+if ! wait_until_ready; then
+  in_box systemctl --no-pager list-units --all 'mfa-*' >&2 || true
+  in_box journalctl --no-pager -n 60 >&2 || true
+  exit 1
+fi
 echo "Every unit is up after $(($(date +%s) - started)) s:"
 in_box systemctl --no-pager --plain --no-legend list-units 'mfa-*' | sed 's/^/  /'
-
-for port in 5005 5006; do
-  answer=$(curl -sf -X POST "http://127.0.0.1:$port/webhooks/rest/webhook" \
-    -H 'Content-Type: application/json' -d "{\"sender\": \"systemd-$port\", \"message\": \"I lost my phone\"}")
-  case "$answer" in
-    *mysignins.microsoft.com*) echo "mfa-rasa@$port answers: $(echo "$answer" | head -c 90) ..." ;;
-    *) echo "mfa-rasa@$port did not answer as it should: $answer" >&2; exit 1 ;;
-  esac
-done
+ask_each_replica systemd
 test "$(in_box systemctl show mfa-rasa@5005 -p User --value)" = mfa
 in_box sh -c 'test "$(stat -c %U /proc/$(systemctl show mfa-rasa@5005 -p MainPID --value))" = mfa'
 echo "The replicas run as the unprivileged user mfa."
@@ -113,6 +88,7 @@ echo "systemd restarted mfa-rasa@5005 after kill -9: ready again after $(($(date
   "(restarts: $(in_box systemctl show mfa-rasa@5005 -p NRestarts --value))."
 
 in_box systemctl start mfa-purge.service
-in_box journalctl --no-pager -u mfa-purge.service -n 20 | grep -q "Deleted" \
-  && echo "mfa-purge.service ran: $(in_box journalctl --no-pager -o cat -u mfa-purge.service | grep Deleted | tail -1)"
+purged=$(in_box journalctl --no-pager -o cat -u mfa-purge.service | grep Deleted | tail -1)
+[ -n "$purged" ] || { echo "mfa-purge.service said nothing of what it deleted." >&2; exit 1; }
+echo "mfa-purge.service ran: $purged"
 echo "Stopping ($(($(date +%s) - started)) s in all)."
