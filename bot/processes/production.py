@@ -32,7 +32,7 @@ from bot.processes.runner import (
     rasa_server,
     supervise,
 )
-from bot.processes.stores import ProfileError, prepare_stores
+from bot.processes.stores import StoreError, prepare_stores
 from bot.processes.training import ensure_model, rasa_environment
 from bot.settings import Settings
 
@@ -41,6 +41,10 @@ LOCAL_TRACKER_STORE_URL = f"{LOCAL_POSTGRES}/mfa_trackers"
 LOCAL_DATABASE_URL = f"{LOCAL_POSTGRES}/mfa_assistant"
 LOCAL_LOCK_STORE_URL = "redis://127.0.0.1:6379/0"
 LOOPBACK_PROXIES = "127.0.0.1, ::1"  # nginx, in front of the replicas
+
+
+class ProfileError(StoreError):
+    """The profile was given stores it cannot share between replicas; the message says which."""
 
 
 def production_settings(settings: Settings) -> Settings:
@@ -101,7 +105,7 @@ def run(settings: Settings) -> int:
         telegram = telegram_preflight(settings)
         prepare_stores(settings)
         stages, gate = build_stages(settings)
-    except (ProfileError, NginxMissing, TelegramConfigError) as error:
+    except (StoreError, NginxMissing, TelegramConfigError) as error:
         print(str(error), file=sys.stderr, flush=True)
         return 1
     env = {

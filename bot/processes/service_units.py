@@ -19,7 +19,7 @@ from typing import NoReturn
 from bot.processes.credentials import write_credentials
 from bot.processes.endpoints import write_endpoints
 from bot.processes.runner import Service, action_server, rasa_server
-from bot.processes.stores import ProfileError, prepare_stores
+from bot.processes.stores import StoreError, prepare_stores
 from bot.processes.training import ensure_model, model_path, rasa_environment
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -30,7 +30,7 @@ def prepare(settings: Settings) -> int:
     model = ensure_model(settings.models_dir)
     try:
         prepare_stores(settings)
-    except ProfileError as error:
+    except StoreError as error:
         print(str(error), file=sys.stderr, flush=True)
         return 1
     endpoints, credentials = write_endpoints(settings), write_credentials(settings)

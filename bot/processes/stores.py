@@ -20,7 +20,7 @@ from bot.rasa_ext.tracker_store import create_tables as create_tracker_tables
 from bot.settings import Settings
 
 
-class ProfileError(RuntimeError):
+class StoreError(RuntimeError):
     """A store the processes need is missing or unreachable; the message says what to do."""
 
 
@@ -37,7 +37,7 @@ def ensure_database(url: str) -> bool:
         return False
     except psycopg2.OperationalError as error:
         if "does not exist" not in str(error):
-            raise ProfileError(
+            raise StoreError(
                 f"PostgreSQL at {parsed.host}:{parsed.port or 5432} is not reachable ({error})."
             ) from error
     admin = psycopg2.connect(**_connect_args(parsed.set(database="postgres")), connect_timeout=5)
@@ -48,7 +48,7 @@ def ensure_database(url: str) -> bool:
     except psycopg2.errors.DuplicateDatabase:
         return False  # created meanwhile by someone else: just as good
     except psycopg2.Error as error:
-        raise ProfileError(f"Could not create database {parsed.database!r}: {error}") from error
+        raise StoreError(f"Could not create database {parsed.database!r}: {error}") from error
     finally:
         admin.close()
     return True
@@ -70,7 +70,7 @@ def check_redis(url: str) -> None:
     try:
         redis.Redis.from_url(url, socket_connect_timeout=5).ping()
     except redis.RedisError as error:
-        raise ProfileError(f"Redis at {url} is not reachable ({error}).") from error
+        raise StoreError(f"Redis at {url} is not reachable ({error}).") from error
 
 
 def prepare_stores(settings: Settings, say: Callable[[str], None] = print) -> None:
@@ -81,8 +81,9 @@ def prepare_stores(settings: Settings, say: Callable[[str], None] = print) -> No
     prepare` (systemd, containers) both start with it; SQLite files create themselves.
     """
     for url in (settings.resolved_tracker_store_url, settings.resolved_database_url):
-        if make_url(url).get_backend_name() == "postgresql" and ensure_database(url):
-            say(f"  Created database {make_url(url).database}.")
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "postgresql" and ensure_database(url):
+            say(f"  Created database {parsed.database}.")
     db.upgrade(settings.resolved_database_url)
     create_tracker_tables(settings.resolved_tracker_store_url)
     if settings.lock_store_url:

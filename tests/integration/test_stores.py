@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from bot import db
-from bot.processes.stores import ProfileError, prepare_stores
+from bot.processes.stores import StoreError, prepare_stores
 from bot.settings import Settings
 from tests.integration.databases import (
     POSTGRES_ADMIN_URL,
@@ -72,5 +72,5 @@ def test_prepare_on_sqlite_needs_no_server(tmp_path):
 
 def test_an_unreachable_lock_store_is_named_in_a_sentence(tmp_path):
     settings = Settings(_env_file=None, var_dir=tmp_path, lock_store_url="redis://127.0.0.1:1/0")
-    with pytest.raises(ProfileError, match=r"Redis at redis://127\.0\.0\.1:1/0 is not reachable"):
+    with pytest.raises(StoreError, match=r"Redis at redis://127\.0\.0\.1:1/0 is not reachable"):
         prepare_stores(settings)

@@ -16,9 +16,9 @@ from bot.processes.production import (
     LOCAL_DATABASE_URL,
     LOCAL_LOCK_STORE_URL,
     LOCAL_TRACKER_STORE_URL,
+    ProfileError,
     production_settings,
 )
-from bot.processes.stores import ProfileError
 from bot.rasa_ext.action_failures import unavailable_message
 from bot.settings import Settings
 
