@@ -1,7 +1,7 @@
 """The simulated users' scripts: what people actually do with the assistant, in both languages.
 
 Each script is one conversation from a fresh sender. They mix what costs the server the most
-(FAQ answers through the ResponseSelector, walkthrough buttons that call the action server,
+(FAQ answers, walkthrough buttons that call the action server,
 a ticket form with validation) with small talk, so the load resembles a real morning, not a
 loop of one cached answer.
 """

@@ -1,8 +1,8 @@
 """An NLU step that turns a doubtful answer into a clarification instead of a guess.
 
 Rasa's FallbackClassifier looks at the intent alone. For a FAQ question the intent is nearly
-always `faq` with high confidence; the doubt sits in the ResponseSelector's choice between
-answers, which nothing checked: a real person's "I keep getting Authenticator requests but I'm
+always `faq` with high confidence; the doubt sits in the choice between answers, which
+nothing checked: a real person's "I keep getting Authenticator requests but I'm
 not logging in" scored faq at 0.98 and then got the notifications answer by a small margin.
 This step looks at the answer the user would get, as the fallback's suggestions rank it
 (bot/fallback.topic_scores: P(faq) x P(answer | faq)), and hands the message to the two-stage
@@ -58,7 +58,7 @@ def is_doubtful(parse_data: Mapping[str, Any], thresholds: Thresholds) -> bool:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class AnswerConfidenceGate(GraphComponent):
-    """Runs after the ResponseSelector and the FallbackClassifier (config.yml)."""
+    """Runs after the opinions and the FallbackClassifier (config.yml)."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

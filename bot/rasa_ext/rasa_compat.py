@@ -1,8 +1,8 @@
 """The Rasa internals the assistant replaces or subclasses, and one check that they are as written.
 
-Rasa has no hooks for what action_failures.py, action_results.py, cors.py, fingerprints.py,
-nlg.py and tracker_store.py do, so they wrap or override private functions. A Rasa upgrade
-that moves one would not fail loudly: a wrapper would pass the wrong arguments, or an override
+Rasa has no hooks for what action_failures.py, action_results.py, cors.py, nlg.py and
+tracker_store.py do, so they wrap or override private functions. A Rasa upgrade that moves one
+would not fail loudly: a wrapper would pass the wrong arguments, or an override
 would never be called. So every Rasa process of the assistant checks at start-up
 (rasa_server.py) that the installed Rasa is the version these were written for and that each
 replaced function still has the parameters they expect, and stops with one sentence naming
@@ -56,9 +56,6 @@ REPLACED: dict[str, tuple[str, ...]] = {
     "rasa.core.tracker_store:SQLTrackerStore.retrieve": ("self", "sender_id"),
     "rasa.core.tracker_store:SQLTrackerStore.save": ("self", "tracker"),
     "rasa.core.tracker_store:SQLTrackerStore.SQLEvent": (),
-    # fingerprints.py replaces both during training.
-    "rasa.nlu.tokenizers.tokenizer:Token.fingerprint": ("self",),
-    "rasa.shared.nlu.training_data.features:Features.fingerprint": ("self",),
     # nlg.py subclasses it and replaces its `responses` attribute with a property.
     "rasa.core.nlg:TemplatedNaturalLanguageGenerator.__init__": ("self", "responses"),
     "rasa.core.nlg:TemplatedNaturalLanguageGenerator.generate": (

@@ -1,14 +1,13 @@
 """`python -m bot.rasa_ext.rasa_server run|train ...`: Rasa's command line with our hooks.
 
 The runner starts Rasa servers, and training runs, through this module instead of
-`python -m rasa`, so that training hashes its cache's content cheaply (fingerprints.py), every
-replica answers an unreachable action server with a useful sentence (action_failures.py)
-and checks the action server's answers without re-checking their schema each time
-(action_results.py), allows browsers no credentials (cors.py), serves /health, /ready and /metrics
-(service_routes.py), keeps a message that waits for a conversation's lock in the queue
-(lock_tickets.py), and logs no
-exception's message (bot/private_logs.py). It first checks that the installed Rasa is the one
-those were written for (bot/rasa_ext/rasa_compat.py). Arguments are Rasa's, unchanged.
+`python -m rasa`, so that every replica answers an unreachable action server with a useful
+sentence (action_failures.py), checks the action server's answers without re-checking their
+schema each time (action_results.py), allows browsers no credentials (cors.py), serves
+/health, /ready and /metrics (service_routes.py), keeps a message that waits for a
+conversation's lock in the queue (lock_tickets.py), and logs no exception's message
+(bot/private_logs.py). It first checks that the installed Rasa is the one those were written
+for (bot/rasa_ext/rasa_compat.py). Arguments are Rasa's, unchanged.
 
 A server runs NumPy's matrix products (the sentence encoder's) on one BLAS thread: it answers
 one message at a time per conversation, and for products that small the second thread mostly
@@ -29,7 +28,6 @@ from bot.rasa_ext import (
     action_failures,
     action_results,
     cors,
-    fingerprints,
     lock_tickets,
     rasa_compat,
     service_routes,
@@ -55,7 +53,6 @@ def main() -> None:
     action_failures.install()
     action_results.install()
     cors.install()
-    fingerprints.install()
     lock_tickets.install()
     service_routes.install()
     if sys.argv[1:2] == ["run"]:

@@ -1,8 +1,8 @@
 """An NLU step that adds a third opinion from what an English sentence means.
 
-DIET, the ResponseSelector and the linear second opinion (bot/rasa_ext/second_opinion.py) all
+The network and the linear opinions (network_opinion.py, second_opinion.py) both
 learn from the words of our own examples. Real people's questions often use other words for
-the same thing, and there all three guess. A pretrained sentence encoder
+the same thing, and there both guess. A pretrained sentence encoder
 (bot/sentence_encoder.py) already knows that "my mobile was nicked" is near "I lost my phone":
 a linear SVM over its sentence vectors, trained on the same examples, gives a third opinion,
 blended into the scores the two others left, before the FallbackClassifier and the answer gate
@@ -25,6 +25,7 @@ Like the second opinion's, the model is stored as plain arrays and JSON, never a
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from sklearn.svm import LinearSVC
 
 from bot.fallback import FAQ_INTENT, topic_scores
 from bot.language_detection import detect
-from bot.rasa_ext.second_opinion import BlendedOpinion, softmax
+from bot.rasa_ext.second_opinion import BlendedOpinion, load_arrays, softmax
 from bot.sentence_encoder import default_encoder
 
 
@@ -49,8 +50,10 @@ class SentenceClassifier:
         self.intercept = intercept
 
     @classmethod
-    def train(cls, texts: list[str], labels: list[str], c: float) -> SentenceClassifier:
-        svm = LinearSVC(C=c).fit(default_encoder().encode(texts), labels)
+    def train(
+        cls, texts: list[str], labels: list[str], config: Mapping[str, Any]
+    ) -> SentenceClassifier:
+        svm = LinearSVC(C=config["C"]).fit(default_encoder().encode(texts), labels)
         classes = [str(label) for label in svm.classes_]
         return cls(classes, np.ascontiguousarray(svm.coef_.T, dtype=np.float32), svm.intercept_)
 
@@ -65,8 +68,8 @@ class SentenceClassifier:
     @classmethod
     def load(cls, directory: Path) -> SentenceClassifier:
         classes = json.loads((directory / "classes.json").read_text())
-        with np.load(directory / "weights.npz", allow_pickle=False) as arrays:
-            return cls(classes, arrays["coef"], arrays["intercept"])
+        arrays = load_arrays(directory / "weights.npz")
+        return cls(classes, arrays["coef"], arrays["intercept"])
 
 
 def lead(scores: list[float]) -> float:
@@ -112,9 +115,17 @@ class SentenceOpinion(BlendedOpinion):
     def earlier_share(self) -> float:
         return 1.0 - self.config["weight"]
 
+    def learns_from(self, text: str | None) -> bool:
+        # Only from the texts it would be asked about: the Danish examples, more than half of
+        # all, would cost most of its training time and teach it nothing it is asked.
+        return super().learns_from(text) and self.knows_language(text)
+
+    def knows_language(self, text: str) -> bool:
+        return detect(text) not in set(self.config["skip_languages"])
+
     def asks(self, message: Message) -> bool:
         return (
             super().asks(message)
             and not settled(message.data, self.config["decisive_lead"])
-            and detect(message.get(TEXT)) not in set(self.config["skip_languages"])
+            and self.knows_language(message.get(TEXT))
         )

@@ -1,6 +1,6 @@
 """Score a trained model on held-out paraphrases by the answer the user would get.
 
-A FAQ message counts as right only if both the intent (faq) and the ResponseSelector's pick
+A FAQ message counts as right only if both the intent (faq) and the answer picked
 (faq/<topic>) are right, and a message the FallbackClassifier rejects counts as wrong: what
 matters is the answer, not the intent label. Each message also counts for the language of the
 reply it would get as the first message of a conversation (bot/rasa_ext/language_policy.py).

@@ -1,11 +1,12 @@
-"""The second opinion: a linear classifier blended with DIET's and the ResponseSelector's."""
+"""The second opinion: a linear classifier blended with the first (the network's)."""
 
 from __future__ import annotations
 
 import pytest
+from rasa.shared.nlu.training_data.message import Message
 
 from bot.fallback import topic_scores
-from bot.rasa_ext.second_opinion import LinearClassifier, blend, blended_scores, stemmed
+from bot.rasa_ext.second_opinion import LinearClassifier, blend, blended_scores
 
 EXAMPLES = {
     "faq/lost_phone": ["I lost my phone", "my phone was stolen", "phone broke cant sign in"],
@@ -18,7 +19,7 @@ EXAMPLES = {
 def classifier() -> LinearClassifier:
     texts = [text for examples in EXAMPLES.values() for text in examples]
     labels = [label for label, examples in EXAMPLES.items() for _ in examples]
-    return LinearClassifier.train(texts, labels, c=1.0)
+    return LinearClassifier.train(texts, labels, {"C": 1.0})
 
 
 def parsed(faq: float, answers: dict[str, float]) -> dict:
@@ -42,11 +43,6 @@ def parsed(faq: float, answers: dict[str, float]) -> dict:
             }
         },
     }
-
-
-def test_word_forms_reach_one_stem():
-    assert stemmed("Notifications!") == stemmed("notification")
-    assert stemmed("telefonen") == stemmed("telefon")
 
 
 def test_it_learns_the_examples_and_every_probability_set_sums_to_one(classifier):
@@ -94,3 +90,18 @@ def test_another_intent_can_win_the_blend():
     blend(data, {"faq/lost_phone": 0.3, "greet": 0.7})
     assert data["intent"]["name"] == "greet"
     assert data["intent_ranking"][1] == {"name": "faq", "confidence": pytest.approx(0.3)}
+
+
+def test_the_first_opinion_asked_writes_intent_and_answer_from_nothing():
+    """With no classifier before it, an opinion's scores are taken whole, not weighed down,
+    and the answer appears where Rasa's utter_faq and the parse result look for it."""
+    message = Message(data={"text": "my phone was stolen"})
+    assert blended_scores(message.data, {"faq/lost_phone": 0.9, "greet": 0.1}, 0.3) == {
+        "faq/lost_phone": 0.9,
+        "greet": 0.1,
+    }
+    blend(message.data, {"faq/lost_phone": 0.9, "greet": 0.1})
+    assert message.data["intent"] == {"name": "faq", "confidence": pytest.approx(0.9)}
+    selector = message.data["response_selector"]
+    assert selector["all_retrieval_intents"] == ["faq"]
+    assert selector["faq"]["response"]["utter_action"] == "utter_faq/lost_phone"

@@ -24,7 +24,7 @@ EXAMPLES = {
 def classifier() -> SentenceClassifier:
     texts = [text for examples in EXAMPLES.values() for text in examples]
     labels = [label for label, examples in EXAMPLES.items() for _ in examples]
-    return SentenceClassifier.train(texts, labels, c=1.0)
+    return SentenceClassifier.train(texts, labels, {"C": 1.0})
 
 
 def test_sentences_that_mean_the_same_are_near_whatever_their_words():
