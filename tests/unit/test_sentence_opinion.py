@@ -63,7 +63,7 @@ def test_a_saved_model_loads_to_the_same_answers(classifier, tmp_path):
 
 
 def parsed(text: str) -> dict:
-    """What DIET, the ResponseSelector and the second opinion left: a confident wrong answer."""
+    """What the network and the linear opinion left: a confident wrong answer."""
     return {
         "text": text,
         "intent": {"name": "faq", "confidence": 0.9},
